@@ -1,0 +1,229 @@
+"""`popcon` command line: make | segment | export | motions | projects | presets.
+
+Errors a user can fix print one line (``popcon: error: ...``) and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from studio.errors import InputError, StudioError
+from studio.types import Point, ProgressFn, Prompt
+
+
+@contextmanager
+def progress_bar(desc: str, enabled: bool = True) -> Iterator[ProgressFn]:
+    """A ProgressFn drawing a tqdm bar on stderr (silent when disabled or not a TTY)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit="frame", disable=not enabled or None, leave=False,
+               file=sys.stderr)
+
+    def update(done: int, total: int, message: str) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def parse_point(text: str) -> Point:
+    """"X,Y" or "X,Y,+" (include) / "X,Y,-" (exclude) → Point."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        if len(parts) == 2:
+            return Point(float(parts[0]), float(parts[1]), True)
+        if len(parts) == 3 and parts[2] in ("+", "-"):
+            return Point(float(parts[0]), float(parts[1]), parts[2] == "+")
+    except ValueError:
+        pass
+    raise InputError(f"--point must look like X,Y or X,Y,+ or X,Y,- (pixels), got {text!r}")
+
+
+def _studio():
+    from studio.pipeline import Studio
+
+    return Studio()
+
+
+def cmd_make(ns: argparse.Namespace) -> int:
+    from studio.export import get_preset
+
+    studio = _studio()
+    preset = get_preset(ns.preset)
+    spec = studio.motion_spec(prompt=ns.motion, preset=ns.preset_motion, effects=ns.effect,
+                              frames=ns.frames, fps=ns.fps, shadow=ns.shadow)
+    out = Path(ns.output)
+    if out.is_dir():
+        raise InputError(f"-o {out} is a folder; give a file name like {out / ('out' + preset.extension)}")
+    if not out.parent.exists():
+        raise InputError(f"-o {out}: the folder {out.parent} does not exist")
+    project = studio.new_project(ns.image)
+    if spec.prompt:
+        print(f"motion: {spec.interpretation}", file=sys.stderr)
+        if spec.unknown_words:
+            print(f"ignored words: {', '.join(spec.unknown_words)}", file=sys.stderr)
+    studio.segment_source(project, ns.segmenter)
+    with progress_bar("generate", not ns.quiet) as prog:
+        studio.generate(project, spec, generator=ns.generator, size=(preset.width, preset.height),
+                        candidates=ns.candidates, seed=ns.seed, progress=prog)
+    result = studio.export(project, preset.id, out)
+    _print_export(result, project.id, ns.quiet)
+    return 0 if result.check.ok else 1
+
+
+def _print_export(result, project_id: str | None, quiet: bool) -> None:
+    if not quiet:
+        print(result.check.to_text(), file=sys.stderr)
+        for line in result.given_up:
+            print(f"gave up: {line}", file=sys.stderr)
+        for line in getattr(result, "warnings", []):
+            print(f"warning: {line}", file=sys.stderr)
+    status = "ok" if result.check.ok else "FAILS the spec check"
+    proj = f" (project {project_id})" if project_id else ""
+    print(f"{result.path}: {result.bytes} bytes, {status}{proj}")
+
+
+def cmd_segment(ns: argparse.Namespace) -> int:
+    from studio.executor import run_frames
+    from studio.fileio import write_png
+
+    studio = _studio()
+    out_dir = Path(ns.out_dir)
+    prompt = Prompt(tuple(parse_point(p) for p in ns.point)) if ns.point else None
+    inputs = [Path(p) for p in ns.inputs]
+    stems = [p.stem for p in inputs]
+    if len(set(stems)) != len(stems):
+        raise InputError("two inputs have the same name; outputs would overwrite each other")
+    sources = [studio.read_image(p) for p in inputs]  # validate all before writing anything
+    studio.backend("segmenter", ns.backend)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def one(_i: int, src) -> Path:
+        mask = studio.segment_image(src.image, ns.backend, prompt)
+        target = out_dir / f"{Path(src.name).stem}.png"
+        write_png(target, mask.cutout(src.image))
+        return target
+
+    with progress_bar("segment", not ns.quiet and len(sources) > 1) as prog:
+        results = run_frames(one, sources, max_workers=studio.settings.max_parallel, retries=0,
+                             progress=prog, label="image")
+    failed = 0
+    for src, r in zip(sources, results, strict=True):
+        if r.ok:
+            print(r.value)
+        else:
+            failed += 1
+            if not isinstance(r.error, StudioError):
+                raise r.error  # type: ignore[misc]
+            print(f"popcon: error: {src.name}: {r.error}", file=sys.stderr)
+    return 0 if failed == 0 else 2
+
+
+def cmd_export(ns: argparse.Namespace) -> int:
+    studio = _studio()
+    project = studio.open(ns.project)
+    overrides = {"max_bytes": ns.max_bytes} if ns.max_bytes else None
+    result = studio.export(project, ns.preset, ns.output, overrides=overrides)
+    _print_export(result, project.id, ns.quiet)
+    return 0 if result.check.ok else 1
+
+
+def cmd_motions(ns: argparse.Namespace) -> int:
+    from studio import motion
+
+    print("motion presets (--preset-motion NAME, or words in --motion):")
+    for p in motion.list_presets():
+        print(f"  {p.name:12} {p.description}")
+    print("effects (--effect NAME):")
+    for e in motion.list_effects():
+        print(f"  {e.name:12} {e.description}")
+    return 0
+
+
+def cmd_presets(ns: argparse.Namespace) -> int:
+    from studio.export import list_presets
+
+    for p in list_presets():
+        print(f"  {p.id:16} {p.title}")
+    return 0
+
+
+def cmd_projects(ns: argparse.Namespace) -> int:
+    from studio.project import Project
+
+    for s in Project.list_recent(limit=ns.limit):
+        print(f"{s.id}  {s.frames:3d} frames  {s.name}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="popcon", description="Turn one character image into a "
+                                 "looping animated emoji or sticker.")
+    ap.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    mk = sub.add_parser("make", help="image → finished animated emoji (the whole job)")
+    mk.add_argument("image")
+    group = mk.add_mutually_exclusive_group()
+    group.add_argument("--motion", help='custom motion prompt, e.g. "subtle bounce then spin"')
+    group.add_argument("--preset-motion", help="a motion preset name (see `popcon motions`)")
+    mk.add_argument("--effect", action="append", default=[], help="effect overlay (repeatable)")
+    mk.add_argument("--shadow", action="store_true", help="draw a soft ground shadow")
+    mk.add_argument("--frames", type=int, default=12, help="frames in one loop (2-60)")
+    mk.add_argument("--fps", type=float, default=12.0, help="frames per second (1-60)")
+    mk.add_argument("--candidates", type=int, default=1, help="takes per frame (1-8)")
+    mk.add_argument("--seed", type=int, default=0)
+    mk.add_argument("--preset", default="line-emoji", help="export target (see `popcon presets`)")
+    mk.add_argument("--generator", default=None, help="generator backend (default: procedural)")
+    mk.add_argument("--segmenter", default=None, help="segmenter backend (default: auto)")
+    mk.add_argument("-o", "--output", required=True, help="output file")
+    mk.set_defaults(func=cmd_make)
+
+    sg = sub.add_parser("segment", help="cut the character out of images (RGBA PNGs)")
+    sg.add_argument("inputs", nargs="+")
+    sg.add_argument("--out-dir", required=True)
+    sg.add_argument("--backend", default=None, help="segmenter backend (default: auto)")
+    sg.add_argument("--point", action="append", default=[],
+                    help="click prompt X,Y[,+|-] in pixels (+ include, - exclude); repeatable")
+    sg.set_defaults(func=cmd_segment)
+
+    ex = sub.add_parser("export", help="export a project for a platform preset")
+    ex.add_argument("project", help="project id (printed by `popcon make`, listed by `popcon projects`)")
+    ex.add_argument("--preset", required=True)
+    ex.add_argument("-o", "--output", default=None, help="output file (default: in the project)")
+    ex.add_argument("--max-bytes", type=int, default=None,
+                    help="override the platform's byte limit (with a warning)")
+    ex.set_defaults(func=cmd_export)
+
+    sub.add_parser("motions", help="list motion presets and effects").set_defaults(func=cmd_motions)
+    sub.add_parser("presets", help="list export presets").set_defaults(func=cmd_presets)
+    pj = sub.add_parser("projects", help="list recent projects")
+    pj.add_argument("--limit", type=int, default=20)
+    pj.set_defaults(func=cmd_projects)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = build_parser()
+    ns = ap.parse_args(argv)
+    try:
+        return ns.func(ns)
+    except StudioError as e:
+        print(f"popcon: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("popcon: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

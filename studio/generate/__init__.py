@@ -1,0 +1,1 @@
+"""Generators turn a source cut-out and a MotionSpec into slots of candidate frames."""

@@ -1,0 +1,132 @@
+"""Decode and validate user images: formats, modes, EXIF rotation, size limits.
+
+Accepted: PNG, JPEG, WebP, GIF (first frame), BMP, TIFF. Modes P (with transparency), L,
+LA, RGB, RGBA, I;16 and other 16-bit modes, CMYK are converted to RGBA uint8. Files larger
+than ``max_bytes`` or images with more than ``max_pixels`` pixels are refused before
+decoding (decompression bombs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from studio.errors import ImageError
+from studio.types import Source
+
+ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
+ACCEPTED_TEXT = "PNG, JPEG, WebP, GIF, BMP or TIFF"
+MIN_SIDE = 16
+
+
+def _to_rgba(im: Image.Image) -> tuple[np.ndarray, bool]:
+    """(H, W, 4) uint8 and whether the file carried real transparency."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(im, dtype=np.float64)
+        peak = 65535.0 if arr.max() > 255 else 255.0
+        g = np.clip(np.rint(arr / peak * 255), 0, 255).astype(np.uint8)
+        return np.dstack([g, g, g, np.full_like(g, 255)]), False
+    if im.mode == "F":
+        arr = np.asarray(im, dtype=np.float64)
+        g = np.clip(np.rint(arr / max(arr.max(), 1e-9) * 255), 0, 255).astype(np.uint8)
+        return np.dstack([g, g, g, np.full_like(g, 255)]), False
+    if im.mode in ("RGB;16", "RGBA;16") or (im.mode.startswith("RGB") and ";16" in im.mode):
+        im = im.convert("RGBA")
+    if im.mode == "P":
+        im = im.convert("RGBA")  # honours the tRNS/transparency index
+    elif im.mode == "CMYK":
+        im = im.convert("RGB")
+    elif im.mode not in ("RGBA", "RGB", "LA", "L"):
+        im = im.convert("RGBA")
+    rgba = np.asarray(im.convert("RGBA"), dtype=np.uint8).copy()
+    return rgba, bool((rgba[..., 3] < 255).any())
+
+
+def decode_image(
+    data: bytes,
+    *,
+    name: str = "image",
+    max_pixels: int = 40_000_000,
+    max_bytes: int = 50 * 1024 * 1024,
+) -> Source:
+    """Decode `data` into a Source (RGBA uint8, EXIF-rotated). Raises ImageError."""
+    if not data:
+        raise ImageError(f"{name}: the file is empty; expected a {ACCEPTED_TEXT} image")
+    if len(data) > max_bytes:
+        raise ImageError(
+            f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is "
+            f"{max_bytes / 1e6:.0f} MB (STUDIO_MAX_UPLOAD_MB)"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+            fmt = im.format
+            w, h = im.size
+            if fmt not in ACCEPTED_FORMATS:
+                raise ImageError(f"{name}: {fmt or 'unknown'} images are not accepted; use {ACCEPTED_TEXT}")
+            if w * h > max_pixels:
+                raise ImageError(
+                    f"{name}: the image is {w}×{h} = {w * h / 1e6:.0f} megapixels; the limit "
+                    f"is {max_pixels / 1e6:.0f} megapixels (STUDIO_MAX_PIXELS)"
+                )
+            if min(w, h) < MIN_SIDE:
+                raise ImageError(f"{name}: the image is {w}×{h}; each side must be at least {MIN_SIDE} px")
+            im.seek(0)  # GIF/animated WebP/APNG: the first frame
+            im.load()
+            im = ImageOps.exif_transpose(im)
+    except ImageError:
+        raise
+    except Image.DecompressionBombError as e:
+        found = re.search(r"\((\d+) pixels\)", str(e))
+        declared = f" declares {int(found.group(1)) / 1e6:.0f} megapixels" if found else " is too large"
+        raise ImageError(
+            f"{name}: the image{declared}; the limit is {max_pixels / 1e6:.0f} megapixels "
+            "(STUDIO_MAX_PIXELS)"
+        ) from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{name}: not a recognised image file; expected a {ACCEPTED_TEXT} image") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
+        raise ImageError(
+            f"{name}: cannot read this file as an image ({type(e).__name__}: {e}); "
+            f"expected a {ACCEPTED_TEXT} image"
+        ) from None
+    rgba, had_alpha = _to_rgba(im)
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    return Source(image=rgba, name=name, digest=digest, had_alpha=had_alpha)
+
+
+def load_image(path: str | Path, *, max_pixels: int = 40_000_000, max_bytes: int = 50 * 1024 * 1024) -> Source:
+    """Read and decode an image file into a Source. Raises ImageError for any problem."""
+    p = Path(path)
+    if not p.exists():
+        raise ImageError(f"{p}: no such file")
+    if not p.is_file():
+        raise ImageError(f"{p}: not a file")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise ImageError(
+            f"{p.name}: the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB "
+            "(STUDIO_MAX_UPLOAD_MB)"
+        )
+    return decode_image(p.read_bytes(), name=p.name, max_pixels=max_pixels, max_bytes=max_bytes)
+
+
+def from_array(rgba: np.ndarray, name: str = "array") -> Source:
+    """Wrap an in-memory (H, W, 3|4) uint8 array as a Source (validated like a file)."""
+    arr = np.asarray(rgba)
+    if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        raise ImageError(f"{name}: expected a (H, W, 3|4) uint8 array, got {arr.dtype} {arr.shape}")
+    if min(arr.shape[:2]) < MIN_SIDE:
+        raise ImageError(f"{name}: the image is {arr.shape[1]}×{arr.shape[0]}; each side must be at least {MIN_SIDE} px")
+    if arr.shape[2] == 3:
+        arr = np.dstack([arr, np.full(arr.shape[:2], 255, np.uint8)])
+    arr = np.ascontiguousarray(arr)
+    digest = hashlib.sha256(arr.tobytes()).hexdigest()[:16]
+    return Source(image=arr, name=name, digest=digest, had_alpha=bool((arr[..., 3] < 255).any()))

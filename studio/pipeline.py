@@ -1,0 +1,223 @@
+"""The Studio service: generate / segment / refine / export on a Project.
+
+The UI, the CLI, the notebooks and the worker are thin adapters over this class. Every
+method validates its input before touching the project, so a rejected request changes
+nothing on disk.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from studio import registry
+from studio.errors import InputError
+from studio.executor import run_frames, values_or_raise
+from studio.ingest import decode_image, from_array, load_image
+from studio.project import Project
+from studio.settings import Settings, load_settings
+from studio.types import Candidate, Effect, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
+
+if TYPE_CHECKING:
+    from studio.export import ExportResult
+
+MAX_CANDIDATES = 8
+MAX_SIZE = 1024
+
+
+def check_range(name: str, value: float, lo: float, hi: float) -> None:
+    if not lo <= value <= hi:
+        raise InputError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+
+
+class Studio:
+    """Runs the pipeline on projects under ``settings.projects_dir``; backends are cached."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or load_settings()
+        self._backends: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ backends
+    def backend(self, kind: registry.Kind, name: str | None = None) -> Any:
+        """The backend instance for `name` (settings default when None), created once."""
+        name = name or (self.settings.generator if kind == "generator" else self.settings.segmenter)
+        if name == "auto":
+            name = registry.DEFAULTS[kind]
+        key = (kind, name)
+        with self._lock:
+            if key not in self._backends:
+                self._backends[key] = registry.create(kind, name)
+            return self._backends[key]
+
+    # ------------------------------------------------------------------ projects
+    def read_image(self, image: str | Path | bytes | np.ndarray, name: str | None = None) -> Source:
+        s = self.settings
+        if isinstance(image, np.ndarray):
+            return from_array(image, name or "array")
+        if isinstance(image, bytes):
+            return decode_image(image, name=name or "upload", max_pixels=s.max_pixels,
+                                max_bytes=s.max_upload_bytes)
+        return load_image(image, max_pixels=s.max_pixels, max_bytes=s.max_upload_bytes)
+
+    def new_project(self, image: str | Path | bytes | np.ndarray, name: str | None = None) -> Project:
+        """Ingest `image` (validated first: bad input creates nothing) into a new project."""
+        source = self.read_image(image, name)
+        project = Project.create(name or Path(source.name).stem, self.settings)
+        project.set_source(source)
+        return project
+
+    def open(self, project_id: str) -> Project:
+        return Project.open(project_id, self.settings)
+
+    # ------------------------------------------------------------------ segment
+    def segment_image(self, image: np.ndarray, backend: str | None = None,
+                      prompt: Prompt | None = None) -> Mask:
+        """Segment one RGB(A) uint8 image; returns its Mask (alpha + foreground colour)."""
+        seg = self.backend("segmenter", backend)
+        if prompt and not prompt.empty:
+            h, w = image.shape[:2]
+            for p in prompt.points:
+                if not (0 <= p.x < w and 0 <= p.y < h):
+                    raise InputError(f"point ({p.x:g}, {p.y:g}) is outside the {w}×{h} image")
+        return seg.segment(image, prompt)
+
+    def segment_source(self, project: Project, backend: str | None = None,
+                       prompt: Prompt | None = None) -> Mask:
+        """Cut the character out of the project's source and store the cut-out."""
+        source = project.load_source()
+        mask = self.segment_image(source.image, backend, prompt)
+        project.set_cutout(mask.cutout(source.image), mask.backend,
+                           prompt.to_dict() if prompt else None, _jsonable(mask.info))
+        return mask
+
+    def segment_frames(self, project: Project, backend: str | None = None,
+                       progress: ProgressFn | None = None) -> int:
+        """Segment every candidate that has no alpha yet (in parallel); returns how many."""
+        slots = project.load_slots()
+        todo = [(s.index, k, c) for s in slots for k, c in enumerate(s.candidates)
+                if not c.has_alpha]
+        if not todo:
+            return 0
+        seg = self.backend("segmenter", backend)
+        results = run_frames(lambda _i, t: seg.segment(t[2].rgb), todo,
+                             max_workers=self.settings.max_parallel, retries=self.settings.retries,
+                             progress=progress, label="mask")
+        masks = values_or_raise(results, "masks")
+        for (slot, k, _), mask in zip(todo, masks, strict=True):
+            project.set_candidate_mask(slot, k, mask)
+        return len(todo)
+
+    # ------------------------------------------------------------------ motion
+    def motion_spec(self, *, prompt: str | None = None, preset: str | None = None,
+                    effects: Sequence[str] = (), frames: int = 12, fps: float = 12.0,
+                    shadow: bool = False) -> MotionSpec:
+        """A MotionSpec from a custom motion prompt or a preset name (exactly one of them)."""
+        from studio import motion
+
+        check_range("frames", frames, 2, 60)
+        check_range("fps", fps, 1, 60)
+        known_effects = {e.name for e in motion.list_effects()}
+        for e in effects:
+            if e not in known_effects:
+                raise InputError(f"unknown effect {e!r}; known effects: {', '.join(sorted(known_effects))}")
+        effect_objs = tuple(Effect(e) for e in effects)
+        if prompt is not None and preset is not None:
+            raise InputError("give either a custom motion prompt or a motion preset, not both")
+        if prompt is not None:
+            return motion.parse_motion_prompt(prompt, frames=frames, fps=fps, effects=effect_objs,
+                                              shadow=shadow)
+        return motion.preset_spec(preset or "bounce", frames=frames, fps=fps, effects=effect_objs,
+                                  shadow=shadow)
+
+    # ------------------------------------------------------------------ generate
+    def ensure_cutout(self, project: Project, backend: str | None = None) -> Source:
+        source = project.load_source()
+        if source.cutout is None:
+            self.segment_source(project, backend)
+            source = project.load_source()
+        return source
+
+    def generate(self, project: Project, spec: MotionSpec, *, generator: str | None = None,
+                 size: tuple[int, int] = (360, 360), candidates: int = 1, seed: int = 0,
+                 segmenter: str | None = None, progress: ProgressFn | None = None) -> list[Slot]:
+        """Render the animation into the project's slots (K candidates each)."""
+        check_range("candidates", candidates, 1, MAX_CANDIDATES)
+        check_range("width", size[0], 16, MAX_SIZE)
+        check_range("height", size[1], 16, MAX_SIZE)
+        gen = self.backend("generator", generator)
+        source = self.ensure_cutout(project, segmenter)
+        slots = gen.generate(source, spec, size=size, candidates=candidates, seed=seed,
+                             progress=progress)
+        project.set_animation(spec, gen.name, size, slots)
+        if not gen.produces_alpha:
+            self.segment_frames(project, segmenter, progress)
+            slots = project.load_slots()
+        return slots
+
+    def regenerate(self, project: Project, slot: int, prompt: str | None = None, *,
+                   candidates: int = 1, seed: int | None = None) -> list[Candidate]:
+        """Redo one slot, optionally with an edited motion prompt; new candidates are appended
+        to the slot and the first is chosen."""
+        check_range("candidates", candidates, 1, MAX_CANDIDATES)
+        spec = project.motion
+        if spec is None:
+            raise InputError("this project has no animation yet: generate first")
+        n = len(project.manifest["slots"])
+        check_range("slot", slot, 0, n - 1)
+        if prompt is not None and prompt.strip():
+            from studio import motion
+
+            spec = motion.parse_motion_prompt(prompt, frames=spec.frames, fps=spec.fps,
+                                              effects=spec.effects, shadow=spec.shadow)
+        gen = self.backend("generator", project.manifest.get("generator"))
+        existing = len(project.manifest["slots"][slot]["candidates"])
+        seed = existing * 7919 + slot if seed is None else seed
+        size = tuple(project.manifest["size"])
+        cands = gen.regenerate(project.load_source(), spec, slot, size=size,
+                               candidates=candidates, seed=seed)
+        project.add_candidates(slot, cands)
+        return cands
+
+    def choose(self, project: Project, slot: int, candidate: int) -> None:
+        project.choose(slot, candidate)
+
+    # ------------------------------------------------------------------ export
+    def durations_ms(self, project: Project) -> list[float]:
+        spec = project.motion
+        if spec is None:
+            raise InputError("this project has no animation yet: generate first")
+        step = 1000.0 / spec.fps
+        return [float(s.get("duration_ms") or step) for s in project.manifest["slots"]]
+
+    def export(self, project: Project, preset: str, out: str | Path | None = None, *,
+               overrides: dict[str, Any] | None = None) -> ExportResult:
+        """Encode the chosen frames for `preset`, fit the budget, check the written file."""
+        from studio.export import export_animation, get_preset
+
+        p = get_preset(preset)
+        frames = project.chosen_frames()
+        if not frames:
+            raise InputError("this project has no frames yet: generate first")
+        durations = self.durations_ms(project)
+        target = Path(out) if out else project.export_path(f"{project.id}-{p.id}{p.extension}")
+        result = export_animation(frames, durations, p, target, overrides=overrides)
+        project.record_export({"preset": p.id, "file": str(target), "bytes": result.bytes,
+                               "ok": result.check.ok})
+        return result
+
+
+def _jsonable(info: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in info.items():
+        if isinstance(v, (str, int, float, bool)) or v is None:
+            out[k] = v
+        elif isinstance(v, (np.floating, np.integer)):
+            out[k] = v.item()
+        elif isinstance(v, (list, tuple)) and all(isinstance(x, (str, int, float)) for x in v):
+            out[k] = list(v)
+    return out

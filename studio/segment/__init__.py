@@ -1,0 +1,1 @@
+"""Segmenters turn an image (and optional click prompts) into a Mask."""
