@@ -17,7 +17,9 @@ HERE = Path(__file__).parent
 
 
 def canvas(size: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.zeros((size * SS, size * SS, 3), np.float32), np.zeros((size * SS, size * SS), np.float32)
+    return np.zeros((size * SS, size * SS, 3), np.float32), np.zeros(
+        (size * SS, size * SS), np.float32
+    )
 
 
 def _pts(points: list[tuple[float, float]]) -> np.ndarray:
@@ -28,8 +30,18 @@ def ellipse(rgb, a, c, axes, color, angle=0.0, thickness=-1):
     cx, cy = c
     ax, ay = axes
     layer = np.zeros(a.shape, np.uint8)
-    cv2.ellipse(layer, (int(cx * SS * 16), int(cy * SS * 16)), (int(ax * SS * 16), int(ay * SS * 16)),
-                angle, 0, 360, 255, -1 if thickness < 0 else int(thickness * SS), cv2.LINE_AA, 4)
+    cv2.ellipse(
+        layer,
+        (int(cx * SS * 16), int(cy * SS * 16)),
+        (int(ax * SS * 16), int(ay * SS * 16)),
+        angle,
+        0,
+        360,
+        255,
+        -1 if thickness < 0 else int(thickness * SS),
+        cv2.LINE_AA,
+        4,
+    )
     paint(rgb, a, layer, color)
 
 
@@ -94,8 +106,15 @@ def cat(size=384) -> np.ndarray:
     ellipse(rgb, a, (234, 195), (12, 18), dark)
     poly(rgb, a, [(180, 232), (204, 232), (192, 246)], (230, 110, 120))
     for dy in (-8, 8):
-        poly(rgb, a, [(130, 250 + dy), (60, 240 + dy * 2), (60, 243 + dy * 2), (130, 253 + dy)], dark)
-        poly(rgb, a, [(254, 250 + dy), (324, 240 + dy * 2), (324, 243 + dy * 2), (254, 253 + dy)], dark)
+        poly(
+            rgb, a, [(130, 250 + dy), (60, 240 + dy * 2), (60, 243 + dy * 2), (130, 253 + dy)], dark
+        )
+        poly(
+            rgb,
+            a,
+            [(254, 250 + dy), (324, 240 + dy * 2), (324, 243 + dy * 2), (254, 253 + dy)],
+            dark,
+        )
     return finish(rgb, a, size)
 
 
@@ -105,7 +124,7 @@ def star(size=384) -> np.ndarray:
     cx, cy = 192, 200
     pts_out, pts_in = [], []
     for i in range(10):
-        r = (150 if i % 2 == 0 else 66)
+        r = 150 if i % 2 == 0 else 66
         ang = -np.pi / 2 + i * np.pi / 5
         pts_out.append((cx + (r + 8) * np.cos(ang), cy + (r + 8) * np.sin(ang)))
         pts_in.append((cx + r * np.cos(ang), cy + r * np.sin(ang)))
@@ -124,13 +143,29 @@ def donut(size=384) -> np.ndarray:
     ellipse(rgb, a, (192, 185), (132, 118), (250, 150, 190))
     for i, col in enumerate([(255, 255, 255), (120, 200, 255), (255, 230, 90)] * 3):
         ang = i * 2 * np.pi / 9
-        ellipse(rgb, a, (192 + 95 * np.cos(ang), 185 + 85 * np.sin(ang)), (10, 4), col,
-                angle=np.degrees(ang) + 60)
+        ellipse(
+            rgb,
+            a,
+            (192 + 95 * np.cos(ang), 185 + 85 * np.sin(ang)),
+            (10, 4),
+            col,
+            angle=np.degrees(ang) + 60,
+        )
     ellipse(rgb, a, (150, 150), (8, 11), (50, 30, 30))
     ellipse(rgb, a, (234, 150), (8, 11), (50, 30, 30))
     hole = np.zeros(a.shape, np.uint8)
-    cv2.ellipse(hole, (192 * SS * 16, 215 * SS * 16), (40 * SS * 16, 32 * SS * 16), 0, 0, 360, 255, -1,
-                cv2.LINE_AA, 4)
+    cv2.ellipse(
+        hole,
+        (192 * SS * 16, 215 * SS * 16),
+        (40 * SS * 16, 32 * SS * 16),
+        0,
+        0,
+        360,
+        255,
+        -1,
+        cv2.LINE_AA,
+        4,
+    )
     a *= 1 - hole.astype(np.float32) / 255
     return finish(rgb, a, size)
 

@@ -20,8 +20,9 @@ def progress_bar(desc: str, enabled: bool = True) -> Iterator[ProgressFn]:
     """A ProgressFn drawing a tqdm bar on stderr (silent when disabled or not a TTY)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=0, desc=desc, unit="frame", disable=not enabled or None, leave=False,
-               file=sys.stderr)
+    bar = tqdm(
+        total=0, desc=desc, unit="frame", disable=not enabled or None, leave=False, file=sys.stderr
+    )
 
     def update(done: int, total: int, message: str) -> None:
         if bar.total != total:
@@ -36,7 +37,7 @@ def progress_bar(desc: str, enabled: bool = True) -> Iterator[ProgressFn]:
 
 
 def parse_point(text: str) -> Point:
-    """"X,Y" or "X,Y,+" (include) / "X,Y,-" (exclude) → Point."""
+    """ "X,Y" or "X,Y,+" (include) / "X,Y,-" (exclude) → Point."""
     parts = [p.strip() for p in text.split(",")]
     try:
         if len(parts) == 2:
@@ -59,11 +60,19 @@ def cmd_make(ns: argparse.Namespace) -> int:
 
     studio = _studio()
     preset = get_preset(ns.preset)
-    spec = studio.motion_spec(prompt=ns.motion, preset=ns.preset_motion, effects=ns.effect,
-                              frames=ns.frames, fps=ns.fps, shadow=ns.shadow)
+    spec = studio.motion_spec(
+        prompt=ns.motion,
+        preset=ns.preset_motion,
+        effects=ns.effect,
+        frames=ns.frames,
+        fps=ns.fps,
+        shadow=ns.shadow,
+    )
     out = Path(ns.output)
     if out.is_dir():
-        raise InputError(f"-o {out} is a folder; give a file name like {out / ('out' + preset.extension)}")
+        raise InputError(
+            f"-o {out} is a folder; give a file name like {out / ('out' + preset.extension)}"
+        )
     if not out.parent.exists():
         raise InputError(f"-o {out}: the folder {out.parent} does not exist")
     project = studio.new_project(ns.image)
@@ -73,8 +82,15 @@ def cmd_make(ns: argparse.Namespace) -> int:
             print(f"ignored words: {', '.join(spec.unknown_words)}", file=sys.stderr)
     studio.segment_source(project, ns.segmenter)
     with progress_bar("generate", not ns.quiet) as prog:
-        studio.generate(project, spec, generator=ns.generator, size=(preset.width, preset.height),
-                        candidates=ns.candidates, seed=ns.seed, progress=prog)
+        studio.generate(
+            project,
+            spec,
+            generator=ns.generator,
+            size=(preset.width, preset.height),
+            candidates=ns.candidates,
+            seed=ns.seed,
+            progress=prog,
+        )
     result = studio.export(project, preset.id, out)
     _print_export(result, project.id, ns.quiet)
     return 0 if result.check.ok else 1
@@ -114,8 +130,14 @@ def cmd_segment(ns: argparse.Namespace) -> int:
         return target
 
     with progress_bar("segment", not ns.quiet and len(sources) > 1) as prog:
-        results = run_frames(one, sources, max_workers=studio.settings.max_parallel, retries=0,
-                             progress=prog, label="image")
+        results = run_frames(
+            one,
+            sources,
+            max_workers=studio.settings.max_parallel,
+            retries=0,
+            progress=prog,
+            label="image",
+        )
     failed = 0
     for src, r in zip(sources, results, strict=True):
         if r.ok:
@@ -166,8 +188,10 @@ def cmd_projects(ns: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="popcon", description="Turn one character image into a "
-                                 "looping animated emoji or sticker.")
+    ap = argparse.ArgumentParser(
+        prog="popcon",
+        description="Turn one character image into a looping animated emoji or sticker.",
+    )
     ap.add_argument("-q", "--quiet", action="store_true", help="print only the result")
     sub = ap.add_subparsers(dest="command", required=True)
 
@@ -192,16 +216,26 @@ def build_parser() -> argparse.ArgumentParser:
     sg.add_argument("inputs", nargs="+")
     sg.add_argument("--out-dir", required=True)
     sg.add_argument("--backend", default=None, help="segmenter backend (default: auto)")
-    sg.add_argument("--point", action="append", default=[],
-                    help="click prompt X,Y[,+|-] in pixels (+ include, - exclude); repeatable")
+    sg.add_argument(
+        "--point",
+        action="append",
+        default=[],
+        help="click prompt X,Y[,+|-] in pixels (+ include, - exclude); repeatable",
+    )
     sg.set_defaults(func=cmd_segment)
 
     ex = sub.add_parser("export", help="export a project for a platform preset")
-    ex.add_argument("project", help="project id (printed by `popcon make`, listed by `popcon projects`)")
+    ex.add_argument(
+        "project", help="project id (printed by `popcon make`, listed by `popcon projects`)"
+    )
     ex.add_argument("--preset", required=True)
     ex.add_argument("-o", "--output", default=None, help="output file (default: in the project)")
-    ex.add_argument("--max-bytes", type=int, default=None,
-                    help="override the platform's byte limit (with a warning)")
+    ex.add_argument(
+        "--max-bytes",
+        type=int,
+        default=None,
+        help="override the platform's byte limit (with a warning)",
+    )
     ex.set_defaults(func=cmd_export)
 
     sub.add_parser("motions", help="list motion presets and effects").set_defaults(func=cmd_motions)

@@ -1,4 +1,7 @@
-"""Errors a user can act on. The message is what the user reads: say what was wrong and what is accepted."""
+"""Errors a user can act on.
+
+The message is what the user reads: say what was wrong and what is accepted.
+"""
 
 from __future__ import annotations
 

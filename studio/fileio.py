@@ -36,7 +36,9 @@ def atomic_write_json(path: Path, obj: Any) -> None:
 def png_bytes(arr: np.ndarray, compress_level: int = 1) -> bytes:
     """PNG bytes of an (H, W), (H, W, 3) or (H, W, 4) uint8 array (fast compression)."""
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(arr)).save(buf, format="PNG", compress_level=compress_level)
+    Image.fromarray(np.ascontiguousarray(arr)).save(
+        buf, format="PNG", compress_level=compress_level
+    )
     return buf.getvalue()
 
 

@@ -70,14 +70,18 @@ def decode_image(
             fmt = im.format
             w, h = im.size
             if fmt not in ACCEPTED_FORMATS:
-                raise ImageError(f"{name}: {fmt or 'unknown'} images are not accepted; use {ACCEPTED_TEXT}")
+                raise ImageError(
+                    f"{name}: {fmt or 'unknown'} images are not accepted; use {ACCEPTED_TEXT}"
+                )
             if w * h > max_pixels:
                 raise ImageError(
                     f"{name}: the image is {w}×{h} = {w * h / 1e6:.0f} megapixels; the limit "
                     f"is {max_pixels / 1e6:.0f} megapixels (STUDIO_MAX_PIXELS)"
                 )
             if min(w, h) < MIN_SIDE:
-                raise ImageError(f"{name}: the image is {w}×{h}; each side must be at least {MIN_SIDE} px")
+                raise ImageError(
+                    f"{name}: the image is {w}×{h}; each side must be at least {MIN_SIDE} px"
+                )
             im.seek(0)  # GIF/animated WebP/APNG: the first frame
             im.load()
             im = ImageOps.exif_transpose(im)
@@ -85,13 +89,17 @@ def decode_image(
         raise
     except Image.DecompressionBombError as e:
         found = re.search(r"\((\d+) pixels\)", str(e))
-        declared = f" declares {int(found.group(1)) / 1e6:.0f} megapixels" if found else " is too large"
+        declared = (
+            f" declares {int(found.group(1)) / 1e6:.0f} megapixels" if found else " is too large"
+        )
         raise ImageError(
             f"{name}: the image{declared}; the limit is {max_pixels / 1e6:.0f} megapixels "
             "(STUDIO_MAX_PIXELS)"
         ) from None
     except UnidentifiedImageError:
-        raise ImageError(f"{name}: not a recognised image file; expected a {ACCEPTED_TEXT} image") from None
+        raise ImageError(
+            f"{name}: not a recognised image file; expected a {ACCEPTED_TEXT} image"
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise ImageError(
             f"{name}: cannot read this file as an image ({type(e).__name__}: {e}); "
@@ -102,7 +110,9 @@ def decode_image(
     return Source(image=rgba, name=name, digest=digest, had_alpha=had_alpha)
 
 
-def load_image(path: str | Path, *, max_pixels: int = 40_000_000, max_bytes: int = 50 * 1024 * 1024) -> Source:
+def load_image(
+    path: str | Path, *, max_pixels: int = 40_000_000, max_bytes: int = 50 * 1024 * 1024
+) -> Source:
     """Read and decode an image file into a Source. Raises ImageError for any problem."""
     p = Path(path)
     if not p.exists():
@@ -124,7 +134,10 @@ def from_array(rgba: np.ndarray, name: str = "array") -> Source:
     if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4):
         raise ImageError(f"{name}: expected a (H, W, 3|4) uint8 array, got {arr.dtype} {arr.shape}")
     if min(arr.shape[:2]) < MIN_SIDE:
-        raise ImageError(f"{name}: the image is {arr.shape[1]}×{arr.shape[0]}; each side must be at least {MIN_SIDE} px")
+        raise ImageError(
+            f"{name}: the image is {arr.shape[1]}×{arr.shape[0]}; "
+            f"each side must be at least {MIN_SIDE} px"
+        )
     if arr.shape[2] == 3:
         arr = np.dstack([arr, np.full(arr.shape[:2], 255, np.uint8)])
     arr = np.ascontiguousarray(arr)

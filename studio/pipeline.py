@@ -60,11 +60,14 @@ class Studio:
         if isinstance(image, np.ndarray):
             return from_array(image, name or "array")
         if isinstance(image, bytes):
-            return decode_image(image, name=name or "upload", max_pixels=s.max_pixels,
-                                max_bytes=s.max_upload_bytes)
+            return decode_image(
+                image, name=name or "upload", max_pixels=s.max_pixels, max_bytes=s.max_upload_bytes
+            )
         return load_image(image, max_pixels=s.max_pixels, max_bytes=s.max_upload_bytes)
 
-    def new_project(self, image: str | Path | bytes | np.ndarray, name: str | None = None) -> Project:
+    def new_project(
+        self, image: str | Path | bytes | np.ndarray, name: str | None = None
+    ) -> Project:
         """Ingest `image` (validated first: bad input creates nothing) into a new project."""
         source = self.read_image(image, name)
         project = Project.create(name or Path(source.name).stem, self.settings)
@@ -75,8 +78,9 @@ class Studio:
         return Project.open(project_id, self.settings)
 
     # ------------------------------------------------------------------ segment
-    def segment_image(self, image: np.ndarray, backend: str | None = None,
-                      prompt: Prompt | None = None) -> Mask:
+    def segment_image(
+        self, image: np.ndarray, backend: str | None = None, prompt: Prompt | None = None
+    ) -> Mask:
         """Segment one RGB(A) uint8 image; returns its Mask (alpha + foreground colour)."""
         seg = self.backend("segmenter", backend)
         if prompt and not prompt.empty:
@@ -86,36 +90,55 @@ class Studio:
                     raise InputError(f"point ({p.x:g}, {p.y:g}) is outside the {w}×{h} image")
         return seg.segment(image, prompt)
 
-    def segment_source(self, project: Project, backend: str | None = None,
-                       prompt: Prompt | None = None) -> Mask:
+    def segment_source(
+        self, project: Project, backend: str | None = None, prompt: Prompt | None = None
+    ) -> Mask:
         """Cut the character out of the project's source and store the cut-out."""
         source = project.load_source()
         mask = self.segment_image(source.image, backend, prompt)
-        project.set_cutout(mask.cutout(source.image), mask.backend,
-                           prompt.to_dict() if prompt else None, _jsonable(mask.info))
+        project.set_cutout(
+            mask.cutout(source.image),
+            mask.backend,
+            prompt.to_dict() if prompt else None,
+            _jsonable(mask.info),
+        )
         return mask
 
-    def segment_frames(self, project: Project, backend: str | None = None,
-                       progress: ProgressFn | None = None) -> int:
+    def segment_frames(
+        self, project: Project, backend: str | None = None, progress: ProgressFn | None = None
+    ) -> int:
         """Segment every candidate that has no alpha yet (in parallel); returns how many."""
         slots = project.load_slots()
-        todo = [(s.index, k, c) for s in slots for k, c in enumerate(s.candidates)
-                if not c.has_alpha]
+        todo = [
+            (s.index, k, c) for s in slots for k, c in enumerate(s.candidates) if not c.has_alpha
+        ]
         if not todo:
             return 0
         seg = self.backend("segmenter", backend)
-        results = run_frames(lambda _i, t: seg.segment(t[2].rgb), todo,
-                             max_workers=self.settings.max_parallel, retries=self.settings.retries,
-                             progress=progress, label="mask")
+        results = run_frames(
+            lambda _i, t: seg.segment(t[2].rgb),
+            todo,
+            max_workers=self.settings.max_parallel,
+            retries=self.settings.retries,
+            progress=progress,
+            label="mask",
+        )
         masks = values_or_raise(results, "masks")
         for (slot, k, _), mask in zip(todo, masks, strict=True):
             project.set_candidate_mask(slot, k, mask)
         return len(todo)
 
     # ------------------------------------------------------------------ motion
-    def motion_spec(self, *, prompt: str | None = None, preset: str | None = None,
-                    effects: Sequence[str] = (), frames: int = 12, fps: float = 12.0,
-                    shadow: bool = False) -> MotionSpec:
+    def motion_spec(
+        self,
+        *,
+        prompt: str | None = None,
+        preset: str | None = None,
+        effects: Sequence[str] = (),
+        frames: int = 12,
+        fps: float = 12.0,
+        shadow: bool = False,
+    ) -> MotionSpec:
         """A MotionSpec from a custom motion prompt or a preset name (exactly one of them)."""
         from studio import motion
 
@@ -124,15 +147,19 @@ class Studio:
         known_effects = {e.name for e in motion.list_effects()}
         for e in effects:
             if e not in known_effects:
-                raise InputError(f"unknown effect {e!r}; known effects: {', '.join(sorted(known_effects))}")
+                raise InputError(
+                    f"unknown effect {e!r}; known effects: {', '.join(sorted(known_effects))}"
+                )
         effect_objs = tuple(Effect(e) for e in effects)
         if prompt is not None and preset is not None:
             raise InputError("give either a custom motion prompt or a motion preset, not both")
         if prompt is not None:
-            return motion.parse_motion_prompt(prompt, frames=frames, fps=fps, effects=effect_objs,
-                                              shadow=shadow)
-        return motion.preset_spec(preset or "bounce", frames=frames, fps=fps, effects=effect_objs,
-                                  shadow=shadow)
+            return motion.parse_motion_prompt(
+                prompt, frames=frames, fps=fps, effects=effect_objs, shadow=shadow
+            )
+        return motion.preset_spec(
+            preset or "bounce", frames=frames, fps=fps, effects=effect_objs, shadow=shadow
+        )
 
     # ------------------------------------------------------------------ generate
     def ensure_cutout(self, project: Project, backend: str | None = None) -> Source:
@@ -142,25 +169,42 @@ class Studio:
             source = project.load_source()
         return source
 
-    def generate(self, project: Project, spec: MotionSpec, *, generator: str | None = None,
-                 size: tuple[int, int] = (360, 360), candidates: int = 1, seed: int = 0,
-                 segmenter: str | None = None, progress: ProgressFn | None = None) -> list[Slot]:
+    def generate(
+        self,
+        project: Project,
+        spec: MotionSpec,
+        *,
+        generator: str | None = None,
+        size: tuple[int, int] = (360, 360),
+        candidates: int = 1,
+        seed: int = 0,
+        segmenter: str | None = None,
+        progress: ProgressFn | None = None,
+    ) -> list[Slot]:
         """Render the animation into the project's slots (K candidates each)."""
         check_range("candidates", candidates, 1, MAX_CANDIDATES)
         check_range("width", size[0], 16, MAX_SIZE)
         check_range("height", size[1], 16, MAX_SIZE)
         gen = self.backend("generator", generator)
         source = self.ensure_cutout(project, segmenter)
-        slots = gen.generate(source, spec, size=size, candidates=candidates, seed=seed,
-                             progress=progress)
+        slots = gen.generate(
+            source, spec, size=size, candidates=candidates, seed=seed, progress=progress
+        )
         project.set_animation(spec, gen.name, size, slots)
         if not gen.produces_alpha:
             self.segment_frames(project, segmenter, progress)
             slots = project.load_slots()
         return slots
 
-    def regenerate(self, project: Project, slot: int, prompt: str | None = None, *,
-                   candidates: int = 1, seed: int | None = None) -> list[Candidate]:
+    def regenerate(
+        self,
+        project: Project,
+        slot: int,
+        prompt: str | None = None,
+        *,
+        candidates: int = 1,
+        seed: int | None = None,
+    ) -> list[Candidate]:
         """Redo one slot, optionally with an edited motion prompt; new candidates are appended
         to the slot and the first is chosen."""
         check_range("candidates", candidates, 1, MAX_CANDIDATES)
@@ -172,14 +216,16 @@ class Studio:
         if prompt is not None and prompt.strip():
             from studio import motion
 
-            spec = motion.parse_motion_prompt(prompt, frames=spec.frames, fps=spec.fps,
-                                              effects=spec.effects, shadow=spec.shadow)
+            spec = motion.parse_motion_prompt(
+                prompt, frames=spec.frames, fps=spec.fps, effects=spec.effects, shadow=spec.shadow
+            )
         gen = self.backend("generator", project.manifest.get("generator"))
         existing = len(project.manifest["slots"][slot]["candidates"])
         seed = existing * 7919 + slot if seed is None else seed
         size = tuple(project.manifest["size"])
-        cands = gen.regenerate(project.load_source(), spec, slot, size=size,
-                               candidates=candidates, seed=seed)
+        cands = gen.regenerate(
+            project.load_source(), spec, slot, size=size, candidates=candidates, seed=seed
+        )
         project.add_candidates(slot, cands)
         return cands
 
@@ -194,8 +240,14 @@ class Studio:
         step = 1000.0 / spec.fps
         return [float(s.get("duration_ms") or step) for s in project.manifest["slots"]]
 
-    def export(self, project: Project, preset: str, out: str | Path | None = None, *,
-               overrides: dict[str, Any] | None = None) -> ExportResult:
+    def export(
+        self,
+        project: Project,
+        preset: str,
+        out: str | Path | None = None,
+        *,
+        overrides: dict[str, Any] | None = None,
+    ) -> ExportResult:
         """Encode the chosen frames for `preset`, fit the budget, check the written file."""
         from studio.export import export_animation, get_preset
 
@@ -206,8 +258,9 @@ class Studio:
         durations = self.durations_ms(project)
         target = Path(out) if out else project.export_path(f"{project.id}-{p.id}{p.extension}")
         result = export_animation(frames, durations, p, target, overrides=overrides)
-        project.record_export({"preset": p.id, "file": str(target), "bytes": result.bytes,
-                               "ok": result.check.ok})
+        project.record_export(
+            {"preset": p.id, "file": str(target), "bytes": result.bytes, "ok": result.check.ok}
+        )
         return result
 
 

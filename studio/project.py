@@ -144,8 +144,11 @@ class Project:
                 m = json.loads((d / "manifest.json").read_text())
             except (OSError, json.JSONDecodeError):
                 continue
-            out.append(ProjectSummary(d.name, m.get("name", ""), m.get("updated", 0.0),
-                                      len(m.get("slots", [])), d))
+            out.append(
+                ProjectSummary(
+                    d.name, m.get("name", ""), m.get("updated", 0.0), len(m.get("slots", [])), d
+                )
+            )
         out.sort(key=lambda s: s.updated, reverse=True)
         return out[:limit]
 
@@ -191,19 +194,31 @@ class Project:
             rel = self._new_file("", "source")
             write_png(self.path / rel, source.image)
             self.manifest["source"] = {
-                "file": rel, "name": source.name, "digest": source.digest,
-                "had_alpha": source.had_alpha, "size": [source.image.shape[1], source.image.shape[0]],
+                "file": rel,
+                "name": source.name,
+                "digest": source.digest,
+                "had_alpha": source.had_alpha,
+                "size": [source.image.shape[1], source.image.shape[0]],
             }
             self.manifest["cutout"] = None
             self.save()
 
-    def set_cutout(self, cutout: np.ndarray, backend: str, prompt: dict[str, Any] | None = None,
-                   info: dict[str, Any] | None = None) -> None:
+    def set_cutout(
+        self,
+        cutout: np.ndarray,
+        backend: str,
+        prompt: dict[str, Any] | None = None,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         with self.lock:
             rel = self._new_file("", "cutout")
             write_png(self.path / rel, cutout)
-            self.manifest["cutout"] = {"file": rel, "backend": backend, "prompt": prompt,
-                                       "info": info or {}}
+            self.manifest["cutout"] = {
+                "file": rel,
+                "backend": backend,
+                "prompt": prompt,
+                "info": info or {},
+            }
             self.save()
 
     def load_source(self) -> Source:
@@ -213,7 +228,10 @@ class Project:
         image = read_png(self.path / src["file"])
         cut = self.manifest.get("cutout")
         return Source(
-            image=image, name=src["name"], digest=src["digest"], had_alpha=src["had_alpha"],
+            image=image,
+            name=src["name"],
+            digest=src["digest"],
+            had_alpha=src["had_alpha"],
             cutout=read_png(self.path / cut["file"]) if cut else None,
             mask_backend=cut["backend"] if cut else None,
         )
@@ -227,30 +245,42 @@ class Project:
             write_png(self.path / rel, cand.rgb)
         else:
             raise ProjectError(f"candidate {cand.id} of slot {slot} has no image")
-        rec: dict[str, Any] = {"id": cand.id, "origin": cand.origin, "file": rel,
-                               "alpha": cand.rgba is not None}
+        rec: dict[str, Any] = {
+            "id": cand.id,
+            "origin": cand.origin,
+            "file": rel,
+            "alpha": cand.rgba is not None,
+        }
         if cand.mask is not None:
             mrel = self._new_file("masks", f"{slot:03d}-{cand.id}")
-            write_png(self.path / mrel, np.clip(np.rint(cand.mask.alpha * 255), 0, 255).astype(np.uint8))
+            write_png(
+                self.path / mrel, np.clip(np.rint(cand.mask.alpha * 255), 0, 255).astype(np.uint8)
+            )
             rec["mask_file"] = mrel
             rec["mask_backend"] = cand.mask.backend
             rec["mask_score"] = cand.mask.score
         return rec
 
-    def set_animation(self, spec: MotionSpec, generator: str, size: tuple[int, int],
-                      slots: list[Slot]) -> None:
+    def set_animation(
+        self, spec: MotionSpec, generator: str, size: tuple[int, int], slots: list[Slot]
+    ) -> None:
         """Replace all slots with a new animation (files first, manifest switched last)."""
         with self.lock:
             records = []
             for slot in slots:
-                records.append({
-                    "index": slot.index,
-                    "chosen": slot.chosen,
-                    "duration_ms": slot.duration_ms,
-                    "candidates": [self._candidate_record(slot.index, c) for c in slot.candidates],
-                })
-            self.manifest.update(motion=spec.to_dict(), generator=generator, size=list(size),
-                                 slots=records)
+                records.append(
+                    {
+                        "index": slot.index,
+                        "chosen": slot.chosen,
+                        "duration_ms": slot.duration_ms,
+                        "candidates": [
+                            self._candidate_record(slot.index, c) for c in slot.candidates
+                        ],
+                    }
+                )
+            self.manifest.update(
+                motion=spec.to_dict(), generator=generator, size=list(size), slots=records
+            )
             self.save()
 
     def add_candidates(self, slot: int, candidates: list[Candidate], choose: bool = True) -> None:
@@ -310,8 +340,12 @@ class Project:
 
     def load_slots(self) -> list[Slot]:
         return [
-            Slot(rec["index"], [self._load_candidate(c) for c in rec["candidates"]],
-                 rec["chosen"], rec.get("duration_ms"))
+            Slot(
+                rec["index"],
+                [self._load_candidate(c) for c in rec["candidates"]],
+                rec["chosen"],
+                rec.get("duration_ms"),
+            )
             for rec in self.manifest["slots"]
         ]
 

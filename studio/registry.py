@@ -32,7 +32,7 @@ DEFAULTS: dict[str, str] = {"generator": "procedural", "segmenter": "classical"}
 
 
 def split_name(name: str) -> tuple[str, str | None]:
-    """"rembg:isnet-anime" → ("rembg", "isnet-anime"); "classical" → ("classical", None)."""
+    """ "rembg:isnet-anime" → ("rembg", "isnet-anime"); "classical" → ("classical", None)."""
     family, _, variant = name.strip().partition(":")
     return family, (variant or None)
 
@@ -49,9 +49,7 @@ def resolve_class(kind: Kind, name: str) -> type:
     family, _ = split_name(name)
     target = BACKENDS[kind].get(family)
     if target is None:
-        raise UnknownBackend(
-            f"unknown {kind} {name!r}; known {kind}s: {', '.join(known(kind))}"
-        )
+        raise UnknownBackend(f"unknown {kind} {name!r}; known {kind}s: {', '.join(known(kind))}")
     module_name, _, cls_name = target.partition(":")
     try:
         module = importlib.import_module(module_name)

@@ -66,9 +66,7 @@ def _convert(name: str, raw: str, kind: type) -> object:
     try:
         value = kind(raw)
     except ValueError:
-        raise InputError(
-            f"{_ENV[name]} must be {_KIND_WORDS[kind]}, got {raw!r}"
-        ) from None
+        raise InputError(f"{_ENV[name]} must be {_KIND_WORDS[kind]}, got {raw!r}") from None
     if kind in (int, float) and value < (0 if name == "retries" else 1):  # type: ignore[operator]
         raise InputError(f"{_ENV[name]} must be positive, got {raw!r}")
     return value

@@ -38,7 +38,10 @@ class Prompt:
         return not self.points and self.box is None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"points": [asdict(p) for p in self.points], "box": list(self.box) if self.box else None}
+        return {
+            "points": [asdict(p) for p in self.points],
+            "box": list(self.box) if self.box else None,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> Prompt:
@@ -112,7 +115,7 @@ class Move:
 
 @dataclass(frozen=True)
 class Effect:
-    """An overlay drawn over or around the character: name + intensity + colour (RGB hex or None)."""
+    """An overlay drawn over or around the character: name, intensity, colour ("#rrggbb")."""
 
     name: str
     amount: float = 1.0

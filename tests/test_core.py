@@ -13,7 +13,8 @@ from studio.settings import load_settings
 def test_import_studio_is_light() -> None:
     code = (
         "import sys, studio, studio.pipeline, studio.cli, studio.registry; "
-        "heavy = [m for m in ('torch', 'gradio', 'onnxruntime', 'transformers') if m in sys.modules]; "
+        "heavy = [m for m in ('torch', 'gradio', 'onnxruntime', 'transformers') "
+        "if m in sys.modules]; "
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -21,8 +22,14 @@ def test_import_studio_is_light() -> None:
 
 
 def test_settings_from_env(tmp_path) -> None:
-    s = load_settings({"STUDIO_HOME": str(tmp_path), "STUDIO_PORT": "9001",
-                       "STUDIO_MAX_PARALLEL": "5", "STUDIO_SEGMENTER": "classical"})
+    s = load_settings(
+        {
+            "STUDIO_HOME": str(tmp_path),
+            "STUDIO_PORT": "9001",
+            "STUDIO_MAX_PARALLEL": "5",
+            "STUDIO_SEGMENTER": "classical",
+        }
+    )
     assert s.home == tmp_path and s.port == 9001 and s.max_parallel == 5
     assert s.projects_dir == tmp_path / "projects"
     with pytest.raises(InputError, match="STUDIO_PORT must be a whole number, got 'abc'"):

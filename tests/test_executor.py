@@ -23,8 +23,9 @@ def test_order_progress_and_bounded_concurrency() -> None:
             live -= 1
         return x * x
 
-    results = run_frames(work, list(range(10)), max_workers=3,
-                         progress=lambda d, t, m: calls.append((d, t)))
+    results = run_frames(
+        work, list(range(10)), max_workers=3, progress=lambda d, t, m: calls.append((d, t))
+    )
     assert [r.value for r in results] == [x * x for x in range(10)]
     assert peak <= 3
     assert calls[0] == (0, 10) and calls[-1] == (10, 10)
@@ -53,8 +54,9 @@ def test_transient_errors_are_retried_and_others_are_not() -> None:
 
 
 def test_retries_exhausted_and_cancel() -> None:
-    results = run_frames(lambda i, x: (_ for _ in ()).throw(TimeoutError("slow")), [1],
-                         retries=1, backoff_s=0.001)
+    results = run_frames(
+        lambda i, x: (_ for _ in ()).throw(TimeoutError("slow")), [1], retries=1, backoff_s=0.001
+    )
     assert results[0].attempts == 2 and isinstance(results[0].error, TimeoutError)
     cancel = threading.Event()
     cancel.set()

@@ -20,8 +20,10 @@ def encode(im: Image.Image, fmt: str, **kw) -> bytes:
 
 def png_with_header(w: int, h: int) -> bytes:
     """A PNG whose IHDR claims w×h (no real pixel data): a decompression bomb header."""
+
     def chunk(tag: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
+
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
 
@@ -91,7 +93,7 @@ def test_bad_inputs_give_clear_errors(data: bytes, words: str) -> None:
 
 def test_pixel_and_byte_limits() -> None:
     data = encode(Image.new("RGB", (100, 100)), "PNG")
-    with pytest.raises(ImageError, match="limit is 0 megapixels|megapixels"):
+    with pytest.raises(ImageError, match="megapixels"):
         decode_image(data, max_pixels=5000)
     with pytest.raises(ImageError, match="MB"):
         decode_image(data, max_bytes=10)
@@ -101,7 +103,7 @@ def test_truncated_file(tmp_path) -> None:
     data = encode(Image.new("RGB", (200, 200), (1, 2, 3)), "PNG")
     p = tmp_path / "cut.png"
     p.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ImageError, match="cut.png"):
+    with pytest.raises(ImageError, match=r"cut\.png"):
         load_image(p)
     with pytest.raises(ImageError, match="no such file"):
         load_image(tmp_path / "missing.png")

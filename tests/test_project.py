@@ -60,8 +60,12 @@ def test_retry_appends_and_old_files_are_collected(settings) -> None:
 def test_masks_round_trip(settings) -> None:
     p = Project.create("rgb", settings)
     rgb = np.full((16, 16, 3), 200, np.uint8)
-    p.set_animation(MotionSpec((Move("spin"),), frames=2), "x", (16, 16),
-                    [Slot(0, [Candidate("a", {}, rgb=rgb)]), Slot(1, [Candidate("b", {}, rgb=rgb)])])
+    p.set_animation(
+        MotionSpec((Move("spin"),), frames=2),
+        "x",
+        (16, 16),
+        [Slot(0, [Candidate("a", {}, rgb=rgb)]), Slot(1, [Candidate("b", {}, rgb=rgb)])],
+    )
     alpha = np.zeros((16, 16), np.float32)
     alpha[4:12, 4:12] = 1
     p.set_candidate_mask(1, 0, Mask(alpha, "classical", 0.9))
