@@ -1,0 +1,148 @@
+"""The classical segmenter: background removal with no model weights.
+
+1. Model the background from the image border (white, off-white with noise, solid colour,
+   grey or colour gradient, checkerboard "fake transparency"; otherwise "complex").
+2. Hard region: key the modelled background in from the border (soft drop shadows count as
+   background; enclosed regions that show the background become holes), or GrabCut with the
+   border as background for photos and textures. Include/exclude clicks re-run GrabCut with
+   the clicks as hard seeds.
+3. Soft edges on a narrow band around the outline: un-mix each pixel against the local
+   background and the nearest foreground colour; closed-form matting where that is ill
+   posed (low contrast, unknown background).
+4. Foreground colour estimation, so no fringe of the old background stays.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+from scipy import ndimage
+
+from studio.errors import InputError
+from studio.options import BackendOptions
+from studio.segment.background import BackgroundModel, estimate_background
+from studio.segment.classical_region import grabcut_region, keyed_region, refine_with_points
+from studio.segment.matting import (
+    closed_form_band,
+    estimate_foreground,
+    nearest_colour,
+    project_alpha,
+    smooth_fill,
+)
+from studio.types import Mask, Prompt
+
+DISK = ndimage.generate_binary_structure(2, 1)
+
+
+class ClassicalSegmenter:
+    """Border-keyed background removal with edge matting; promptable via GrabCut seeds."""
+
+    name = "classical"
+    promptable = True
+    variants = None
+
+    class Options(BackendOptions):
+        tolerance: float = Field(
+            12.0, ge=1.0, le=100.0,
+            description="colour distance (0-255) under which a pixel matches the background")
+        band: int = Field(
+            2, ge=1, le=8, description="half width in px of the soft edge band that is matted")
+        shadows: bool = Field(True, description="treat soft drop shadows as background")
+        holes: Literal["auto", "on", "off"] = Field(
+            "auto", description="make enclosed regions that show the background transparent "
+            "(auto: not for near-white regions, which are usually paint)")
+        min_contrast: float = Field(
+            24.0, ge=1.0, le=255.0,
+            description="foreground/background colour distance under which edges are "
+            "matted with closed-form matting instead of colour un-mixing")
+
+    def __init__(self, variant: str | None = None, options: dict | None = None) -> None:
+        if variant is not None:
+            raise InputError(f"segmenter 'classical' takes no variant, got {variant!r}")
+        self.options = self.Options.parse(options, "segmenter 'classical'")
+
+    def segment(self, image: np.ndarray, prompt: Prompt | None = None) -> Mask:
+        """image: (H, W, 3|4) uint8 RGB(A). Returns a Mask with alpha (H, W) float32 and
+        foreground (H, W, 3) uint8; info["background"] names the background it found."""
+        _check_image(image)
+        rgb = np.ascontiguousarray(image[..., :3])
+        points = prompt.points if prompt is not None else ()
+        if image.shape[2] == 4 and image[..., 3].min() < 255:
+            return _from_alpha(rgb, image[..., 3])
+        opts = self.options
+        model = estimate_background(rgb)
+        info: dict[str, object] = {"background": model.kind, "noise": round(model.noise, 2)}
+        if model.known:
+            region, found = keyed_region(rgb, model, opts.tolerance, opts.shadows, opts.holes)
+            info.update(found)
+        else:
+            region = grabcut_region(rgb)
+        if points:
+            region = refine_with_points(rgb, region, points)
+            info["points"] = len(points)
+        alpha, fg = _soft_edges(rgb, region, model if model.known else None, opts,
+                                bool(info.get("shadow")))
+        return Mask(alpha=alpha, backend=self.name, foreground=fg, info=info)
+
+
+def _check_image(image: np.ndarray) -> None:
+    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] not in (3, 4):
+        shape = getattr(image, "shape", None)
+        raise InputError(f"image must be an (H, W, 3) or (H, W, 4) array, got shape {shape}")
+    if image.dtype != np.uint8:
+        raise InputError(f"image must be uint8, got {image.dtype}")
+    if min(image.shape[:2]) < 8:
+        raise InputError(f"image must be at least 8x8 pixels, got {image.shape[1]}x"
+                         f"{image.shape[0]}")
+
+
+def _from_alpha(rgb: np.ndarray, a8: np.ndarray) -> Mask:
+    """Keep an image's own alpha; clean the colour of see-through pixels."""
+    alpha = a8.astype(np.float32) / 255.0
+    solid = alpha > 0.9
+    if not solid.any():
+        solid = alpha >= alpha.max()
+    img = rgb.astype(np.float32)
+    near = nearest_colour(img, solid)
+    wgt = np.clip(alpha / 0.9, 0, 1)[..., None]
+    fg = np.clip(np.rint(wgt * img + (1 - wgt) * near), 0, 255).astype(np.uint8)
+    fg[solid] = rgb[solid]
+    return Mask(alpha=alpha, backend="classical", foreground=fg,
+                info={"background": "alpha"})
+
+
+def _soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | None,
+                opts: ClassicalSegmenter.Options, shadow: bool
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Alpha (H, W) float32 and foreground (H, W, 3) uint8 from a hard region."""
+    img = rgb.astype(np.float32)
+    r = opts.band if model is not None else opts.band + 2
+    solid = ndimage.binary_erosion(region, DISK, iterations=r)
+    clear = ~ndimage.binary_dilation(region, DISK, iterations=r)
+    band = ~solid & ~clear
+    alpha = region.astype(np.float32)
+    if model is not None and model.image is not None:
+        bg = model.image
+        if model.kind != "checkerboard" and (shadow or model.noise > 1.5):
+            ratio = smooth_fill(img / np.maximum(bg, 1.0), clear, 2.0)
+            bg = np.clip(bg * np.clip(ratio, 0.1, 1.5), 0, 255)
+        if not solid.any():
+            solid = region
+        fgc = nearest_colour(img, solid)
+        a, contrast = project_alpha(img[band], fgc[band], bg[band])
+        alpha[band] = a
+        low = np.zeros_like(band)
+        low[band] = contrast < opts.min_contrast
+        if low.any():
+            alpha = closed_form_band(img, alpha, low)
+    else:
+        bg = smooth_fill(img, clear, 2.0)
+        alpha = closed_form_band(img, alpha, band)
+    noisy = model is not None and model.noise > 1.5
+    if noisy:  # JPEG: colours next to an edge ring and bleed; take them from further in
+        deep = ndimage.binary_erosion(region, DISK, iterations=r + 2)
+        solid = deep if deep.any() else solid
+    fg = estimate_foreground(img, alpha, None if noisy else bg, solid)
+    return alpha, fg

@@ -1,0 +1,230 @@
+"""Hard foreground regions for the classical segmenter (pure functions).
+
+- `keyed_region`: with a known background model, flood the background in from the border
+  through pixels that match the model, or that look like a soft shadow on it (a smooth,
+  neutral darkening), and add enclosed holes where the background shows through.
+- `grabcut_region`: for photos and textures, GrabCut initialised with the border as
+  background and the rest as probable foreground.
+- `refine_with_points`: GrabCut seeded with include/exclude clicks, started from a region.
+
+Masks are (H, W) bool, True on the foreground; images are (H, W, 3) uint8 RGB.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from studio.segment.background import BackgroundModel, border_mask
+from studio.types import Point
+
+FOUR = ndimage.generate_binary_structure(2, 1)
+
+
+def _touching_border(labels: np.ndarray) -> np.ndarray:
+    ids = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return ids[ids > 0]
+
+
+def remove_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
+    """Drop connected components of `mask` smaller than min_area pixels."""
+    labels, n = ndimage.label(mask, FOUR)
+    if n == 0:
+        return mask
+    areas = np.bincount(labels.ravel(), minlength=n + 1)
+    keep = areas >= min_area
+    keep[0] = False
+    return keep[labels]
+
+
+def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
+                 shadows: bool, holes: str) -> tuple[np.ndarray, dict[str, object]]:
+    """Foreground mask (H, W) bool and what was found ({"shadow": bool, "holes": int}).
+
+    tolerance: colour distance (0..255) below which a pixel matches the background;
+    raised with the border noise. holes: "auto" (enclosed background-coloured regions
+    become transparent unless they are near-white, which is usually paint), "on", "off".
+    """
+    assert model.image is not None
+    img = rgb.astype(np.float32)
+    bg = model.image
+    h, w = rgb.shape[:2]
+    tol = max(tolerance, 4.5 * model.noise)
+    dist = np.sqrt(((img - bg) ** 2).sum(-1))
+    near = dist < tol
+    found_shadow = False
+    cand = near
+    if shadows and model.kind != "checkerboard":
+        lum = ndimage.gaussian_filter(img.mean(-1), 0.7)
+        gy, gx = np.gradient(lum)
+        grad = np.hypot(gx, gy)
+        curv = np.abs(ndimage.laplace(lum))
+        s = (img * bg).sum(-1) / np.maximum((bg * bg).sum(-1), 1.0)
+        resid = np.sqrt(((img - s[..., None] * bg) ** 2).sum(-1))
+        shade = (s > 0.2) & (s < 1.0) & (resid < max(6.0, 2.5 * model.noise))
+        smooth = (grad < 9.0 + 2.0 * model.noise) & (curv < 4.0 + 2.0 * model.noise)
+        cand = near | (shade & smooth)
+    labels, _ = ndimage.label(cand, FOUR)
+    outer = np.isin(labels, _touching_border(labels))
+    if shadows and model.kind != "checkerboard":
+        found_shadow = bool((outer & ~near).sum() > 0.002 * h * w)
+        if found_shadow:  # the steep last pixels of a shadow, next to the outline
+            outer = ndimage.binary_dilation(outer, FOUR, iterations=2, mask=near | shade)
+    n_holes = 0
+    if holes != "off":
+        hl, n = ndimage.label(near & ~outer, FOUR)
+        if n:
+            idx = np.arange(1, n + 1)
+            areas = ndimage.sum_labels(np.ones_like(dist), hl, idx)
+            mean_d = ndimage.mean(dist, hl, idx)
+            lum_b = bg.mean(-1)
+            chroma_b = np.ptp(bg, axis=-1)
+            whiteish = ndimage.mean(((lum_b > 215) & (chroma_b < 20)).astype(np.float32), hl, idx)
+            min_area = max(24, int(0.0004 * h * w))
+            ok = (areas >= min_area) & (mean_d < 0.6 * tol)
+            if holes == "auto":
+                if model.kind == "checkerboard":
+                    par = (bg.mean(-1) > bg.mean()).astype(np.float32)
+                    both = ndimage.mean(par, hl, idx)
+                    ok &= (both > 0.15) & (both < 0.85)
+                else:
+                    ok &= whiteish < 0.5
+            keep = np.concatenate([[False], ok])
+            outer |= keep[hl]
+            n_holes = int(ok.sum())
+    fg = remove_specks(~outer, max(12, int(0.0001 * h * w)))
+    return fg, {"shadow": found_shadow, "holes": n_holes}
+
+
+def _grabcut(rgb: np.ndarray, gc_mask: np.ndarray, iterations: int) -> np.ndarray:
+    bgd = np.zeros((1, 65), np.float64)
+    fgd = np.zeros((1, 65), np.float64)
+    m = gc_mask.copy()
+    cv2.setRNGSeed(0)
+    cv2.grabCut(np.ascontiguousarray(rgb[..., ::-1]), m, None, bgd, fgd, iterations,
+                cv2.GC_INIT_WITH_MASK)
+    return (m == cv2.GC_FGD) | (m == cv2.GC_PR_FGD)
+
+
+def _work_scale(h: int, w: int, max_side: int) -> float:
+    return min(1.0, max_side / max(h, w))
+
+
+def flat_seeds(rgb: np.ndarray, min_frac: float = 0.04) -> np.ndarray:
+    """(H, W) bool: pixels inside sizeable regions of (near) constant colour that do not
+    touch the border. Flat-shaded artwork is constant inside its shapes; photos and
+    textures almost never are. The tolerance grows (JPEG) until enough is found."""
+    h, w = rgb.shape[:2]
+    img = rgb.astype(np.int16)
+    rng = (ndimage.maximum_filter(img, (3, 3, 1)) - ndimage.minimum_filter(img, (3, 3, 1)))
+    rng = rng.max(-1)
+    min_area = max(16, int(0.0005 * h * w))
+    best = np.zeros((h, w), bool)
+    for tol in (0, 1, 2, 3, 4, 6):
+        labels, n = ndimage.label(rng <= tol, FOUR)
+        if n == 0:
+            continue
+        areas = np.bincount(labels.ravel(), minlength=n + 1)
+        keep = areas >= min_area
+        keep[0] = False
+        keep[_touching_border(labels)] = False
+        best = keep[labels]
+        if best.mean() >= min_frac:
+            break
+    return best
+
+
+def grabcut_region(rgb: np.ndarray, margin: float = 0.03, iterations: int = 4,
+                   max_side: int = 256) -> np.ndarray:
+    """Foreground mask for a complex background: border strip = background, flat-colour
+    regions = foreground seeds, their hull = probable foreground. Runs at most at
+    `max_side` px, then is upsampled."""
+    h, w = rgb.shape[:2]
+    seeds = flat_seeds(rgb)
+    sc = _work_scale(h, w, max_side)
+    size = (round(w * sc), round(h * sc))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape[:2]
+    bw = max(2, round(margin * min(sh, sw)))
+    seeds_s = cv2.resize(seeds.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+    if sc < 1:
+        seeds_s = ndimage.binary_erosion(seeds_s, FOUR)
+    gc = np.full((sh, sw), cv2.GC_PR_FGD, np.uint8)
+    if seeds_s.sum() > 0.01 * sh * sw:
+        pts = np.argwhere(seeds_s)[:, ::-1].astype(np.int32)
+        hull = np.zeros((sh, sw), np.uint8)
+        cv2.fillConvexPoly(hull, cv2.convexHull(pts), 1)
+        hull = ndimage.binary_dilation(hull > 0, iterations=max(2, round(0.03 * sh)))
+        gc[~hull] = cv2.GC_PR_BGD
+        gc[seeds_s] = cv2.GC_FGD
+    gc[border_mask(sh, sw, bw)] = cv2.GC_BGD
+    fg = _grabcut(small, gc, iterations)
+    return _upsample_mask(_largest_parts(fg, seeds_s), h, w)
+
+
+def _largest_parts(mask: np.ndarray, seeds: np.ndarray | None = None,
+                   min_frac: float = 0.05) -> np.ndarray:
+    """Keep the components at least min_frac of the largest, or holding a seed pixel;
+    fill enclosed gaps."""
+    labels, n = ndimage.label(mask, FOUR)
+    if n == 0:
+        return mask
+    areas = np.bincount(labels.ravel(), minlength=n + 1)
+    areas[0] = 0
+    keep = areas >= max(1, min_frac * areas.max())
+    if seeds is not None:
+        keep[np.unique(labels[seeds & mask])] = True
+    keep[0] = False
+    return ndimage.binary_fill_holes(keep[labels])
+
+
+def _upsample_mask(mask: np.ndarray, h: int, w: int) -> np.ndarray:
+    if mask.shape == (h, w):
+        return mask
+    up = cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    return up > 0.5
+
+
+def refine_with_points(rgb: np.ndarray, region: np.ndarray, points: tuple[Point, ...],
+                       iterations: int = 3, max_side: int = 256) -> np.ndarray:
+    """GrabCut started from `region` (H, W) bool with discs around the clicks as hard
+    seeds (include → foreground, exclude → background). Returns the new (H, W) bool."""
+    h, w = rgb.shape[:2]
+    sc = _work_scale(h, w, max_side)
+    small = cv2.resize(rgb, (round(w * sc), round(h * sc)), interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape[:2]
+    reg = cv2.resize(region.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST) > 0
+    gc = np.where(reg, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+    inner = ndimage.binary_erosion(reg, iterations=max(2, round(0.04 * min(sh, sw))))
+    outer = ~ndimage.binary_dilation(reg, iterations=max(2, round(0.04 * min(sh, sw))))
+    gc[inner] = cv2.GC_FGD
+    gc[outer & border_mask(sh, sw, 2)] = cv2.GC_BGD
+    radius = max(2, round(0.015 * min(sh, sw)))
+    seeds = np.zeros((sh, sw), np.uint8)
+    for p in points:
+        # exclude seeds drawn after include seeds win where they overlap
+        cv2.circle(seeds, (int(p.x * sc), int(p.y * sc)), radius, 2 if not p.include else 1, -1)
+    for p in points:
+        if not p.include:
+            cv2.circle(seeds, (int(p.x * sc), int(p.y * sc)), radius, 2, -1)
+    # a click overrides the hard labels around it: the whole clicked component flips
+    lab_fg, _ = ndimage.label(reg, FOUR)
+    lab_bg, _ = ndimage.label(~reg, FOUR)
+    for p in points:
+        x = min(max(int(p.x * sc), 0), sw - 1)
+        y = min(max(int(p.y * sc), 0), sh - 1)
+        if p.include and not reg[y, x]:
+            comp = lab_bg == lab_bg[y, x]
+            gc[comp] = cv2.GC_PR_FGD
+        elif not p.include and reg[y, x]:
+            comp = lab_fg == lab_fg[y, x]
+            gc[comp & (gc == cv2.GC_FGD)] = cv2.GC_PR_FGD
+    gc[seeds == 1] = cv2.GC_FGD
+    gc[seeds == 2] = cv2.GC_BGD
+    fg = _grabcut(small, gc, iterations)
+    out = _upsample_mask(fg, h, w)
+    # keep full-resolution detail where GrabCut agreed with the original region
+    agree = cv2.resize(fg.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    changed = ndimage.binary_dilation(agree != _upsample_mask(reg, h, w), iterations=2)
+    return np.where(changed, out, region)

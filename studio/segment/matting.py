@@ -1,0 +1,114 @@
+"""Alpha matting on a narrow edge band and foreground colour estimation (pure functions).
+
+- `project_alpha`: with a known background B and a local foreground colour F, a pixel
+  I = a F + (1 - a) B gives a = <I - B, F - B> / |F - B|^2.
+- `closed_form_band`: Levin et al.'s closed-form matting Laplacian (3x3 windows), built with
+  scipy.sparse only for the windows that touch the unknown band, solved for the band.
+- `nearest_colour`: the colour of the nearest pixel of a region (foreground colour fill).
+
+All colours are float32 0..255 RGB; alpha is float32 (H, W) in [0, 1].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import ndimage
+from scipy.sparse.linalg import spsolve
+
+
+def nearest_colour(rgb: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """(H, W, 3) float32: every pixel takes the colour of the nearest pixel in `region`
+    (H, W) bool. rgb: (H, W, 3) any numeric dtype."""
+    if not region.any():
+        return rgb.astype(np.float32)
+    _, (iy, ix) = ndimage.distance_transform_edt(~region, return_indices=True)
+    return rgb[iy, ix].astype(np.float32)
+
+
+def smooth_fill(values: np.ndarray, region: np.ndarray, sigma: float) -> np.ndarray:
+    """Normalised convolution: (H, W, C) float32 average of `values` over `region` (H, W)
+    bool with a Gaussian of `sigma` px; pixels with no support get the nearest value."""
+    w = ndimage.gaussian_filter(region.astype(np.float32), sigma)
+    out = np.empty(values.shape, np.float32)
+    for c in range(values.shape[2]):
+        out[..., c] = ndimage.gaussian_filter(values[..., c] * region, sigma)
+    ok = w > 1e-3
+    out[ok] /= w[ok][:, None]
+    if not ok.all():
+        near = nearest_colour(out, ok)
+        out[~ok] = near[~ok]
+    return out
+
+
+def project_alpha(image: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> tuple[np.ndarray,
+                                                                            np.ndarray]:
+    """Alpha (H, W) float32 in [0, 1] and contrast |F - B| (H, W) for image = a F + (1-a) B.
+    image, fg, bg: (H, W, 3) float32 0..255 (or (N, 3) rows)."""
+    d = fg - bg
+    den = (d * d).sum(-1)
+    a = ((image - bg) * d).sum(-1) / np.maximum(den, 1e-6)
+    return np.clip(a, 0.0, 1.0).astype(np.float32), np.sqrt(den)
+
+
+def closed_form_band(image: np.ndarray, alpha0: np.ndarray, unknown: np.ndarray,
+                     eps: float = 1e-5) -> np.ndarray:
+    """Solve closed-form matting only on `unknown` (H, W) bool; elsewhere alpha0 (H, W)
+    float32 is kept as the constraint. image: (H, W, 3) float32 0..255. Returns alpha."""
+    h, w = unknown.shape
+    if not unknown.any():
+        return alpha0.copy()
+    img = image.astype(np.float64) / 255.0
+    centres = ndimage.binary_dilation(unknown, np.ones((3, 3), bool))
+    centres[0, :] = centres[-1, :] = False
+    centres[:, 0] = centres[:, -1] = False
+    cy, cx = np.nonzero(centres)
+    if len(cy) == 0:
+        return alpha0.copy()
+    off = np.array([(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
+    py = cy[:, None] + off[None, :, 0]
+    px = cx[:, None] + off[None, :, 1]
+    idx = py * w + px  # (n, 9) flat indices
+    win = img[py, px]  # (n, 9, 3)
+    mu = win.mean(axis=1, keepdims=True)
+    x = win - mu
+    cov = np.einsum("nki,nkj->nij", x, x) / 9.0 + (eps / 9.0) * np.eye(3)
+    inv = np.linalg.inv(cov)
+    g = np.einsum("nki,nij,nlj->nkl", x, inv, x)
+    vals = np.eye(9)[None] - (1.0 + g) / 9.0
+    rows = np.broadcast_to(idx[:, :, None], vals.shape).ravel()
+    cols = np.broadcast_to(idx[:, None, :], vals.shape).ravel()
+    used, inverse = np.unique(np.concatenate([rows, cols]), return_inverse=True)
+    r, c = inverse[: len(rows)], inverse[len(rows):]
+    n = len(used)
+    lap = sp.csr_matrix((vals.ravel(), (r, c)), shape=(n, n))
+    unk = unknown.ravel()[used]
+    a_known = alpha0.ravel()[used].astype(np.float64)
+    luu = lap[unk][:, unk]
+    luk = lap[unk][:, ~unk]
+    rhs = -(luk @ a_known[~unk])
+    luu = luu + sp.identity(luu.shape[0], format="csr") * 1e-8
+    sol = spsolve(luu.tocsc(), rhs)
+    out = alpha0.astype(np.float32).ravel().copy()
+    out[used[unk]] = np.clip(sol, 0.0, 1.0)
+    return out.reshape(h, w)
+
+
+def estimate_foreground(image: np.ndarray, alpha: np.ndarray, bg: np.ndarray | None,
+                        solid: np.ndarray) -> np.ndarray:
+    """Foreground colour (H, W, 3) uint8 with the old background removed.
+
+    image: (H, W, 3) float32 0..255; alpha: (H, W) float32; bg: (H, W, 3) float32 local
+    background colour or None when unknown; solid: (H, W) bool, pixels whose colour is pure
+    foreground. Edge pixels get the nearest solid colour, refined by un-mixing the known
+    background where alpha is high enough for that to be stable.
+    """
+    near = nearest_colour(image, solid)
+    fg = near
+    if bg is not None:
+        a = np.maximum(alpha, 1e-3)[..., None]
+        unmixed = np.clip(bg + (image - bg) / a, 0, 255)
+        wgt = np.clip((alpha - 0.5) / 0.4, 0, 1)[..., None]
+        fg = wgt * unmixed + (1 - wgt) * near
+    out = np.where(solid[..., None], image, fg)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
