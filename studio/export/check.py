@@ -1,0 +1,221 @@
+"""Spec checker: read a written file back and test it against a preset's rules, one row each."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from studio.export.presets import Preset
+
+DURATION_TOLERANCE_MS = 1.0
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One rule: what the preset expects, what the file has, and whether it passed.
+
+    severity: "error" rows decide `CheckReport.ok`; "warning" rows are advice.
+    """
+
+    rule: str
+    expected: str
+    actual: str
+    passed: bool
+    severity: str = "error"
+
+
+@dataclass
+class CheckReport:
+    """All rows for one file; `ok` only when every error-severity rule passed."""
+
+    preset: str
+    path: str
+    rows: list[CheckRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.passed for r in self.rows if r.severity == "error")
+
+    @property
+    def failures(self) -> list[CheckRow]:
+        return [r for r in self.rows if not r.passed and r.severity == "error"]
+
+    def row(self, rule: str) -> CheckRow:
+        """The row named `rule` (KeyError if the check did not apply)."""
+        for r in self.rows:
+            if r.rule == rule:
+                return r
+        raise KeyError(rule)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"preset": self.preset, "path": self.path, "ok": self.ok,
+                "rows": [asdict(r) for r in self.rows]}
+
+    def to_text(self) -> str:
+        head = ("rule", "expected", "actual", "result")
+        body = [
+            (r.rule, r.expected, r.actual,
+             "pass" if r.passed else ("FAIL" if r.severity == "error" else "warn"))
+            for r in self.rows
+        ]
+        widths = [max(len(x[i]) for x in [head, *body]) for i in range(4)]
+        lines = [f"{self.path}: {'meets' if self.ok else 'FAILS'} {self.preset}"]
+        for cells in [head, *body]:
+            padded = (c.ljust(wd) for c, wd in zip(cells, widths, strict=True))
+            lines.append("  ".join(padded).rstrip())
+        return "\n".join(lines)
+
+
+@dataclass
+class _Decoded:
+    format: str
+    frames: list[np.ndarray]
+    durations_ms: list[float]
+    loop: int | None
+    size: tuple[int, int]
+
+
+def sniff_format(data: bytes) -> str:
+    """"apng", "png", "gif", "webp", "webm" or "unknown" from a file's bytes."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        idat = data.find(b"IDAT")
+        actl = data.find(b"acTL")
+        return "apng" if actl != -1 and (idat == -1 or actl < idat) else "png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm"
+    return "unknown"
+
+
+def _decode(data: bytes) -> _Decoded:
+    fmt = sniff_format(data)
+    if fmt in ("webm", "unknown"):
+        return _Decoded(fmt, [], [], None, (0, 0))
+    with Image.open(io.BytesIO(data)) as im:
+        frames, durations = [], []
+        for i in range(getattr(im, "n_frames", 1)):
+            im.seek(i)
+            frames.append(np.asarray(im.convert("RGBA")).copy())
+            durations.append(float(im.info.get("duration", 0.0) or 0.0))
+        loop = im.info.get("loop")
+        return _Decoded(fmt, frames, durations, loop, im.size)
+
+
+def _size_row(p: Preset, w: int, h: int) -> CheckRow:
+    actual = f"{w}×{h}"
+    if p.size_rule == "within":
+        ok = w <= p.width and h <= p.height and max(w, h) >= (p.min_long_side or 0)
+        exp = f"≤{p.width}×{p.height}"
+        if p.min_long_side:
+            exp += f", one side ≥{p.min_long_side}"
+        return CheckRow("canvas size", exp, actual, ok)
+    sizes = [(p.width, p.height), *p.alt_sizes]
+    exp = " or ".join(f"{a}×{b}" for a, b in sizes)
+    sev = "warning" if p.size_rule == "recommended" else "error"
+    return CheckRow("canvas size", exp, actual, (w, h) in sizes, sev)
+
+
+def _duration_rows(p: Preset, d: _Decoded) -> list[CheckRow]:
+    rows = []
+    total = sum(d.durations_ms)
+    actual = f"{total:g} ms"
+    if p.allowed_durations_s:
+        ok = any(abs(total - s * 1000) <= DURATION_TOLERANCE_MS for s in p.allowed_durations_s)
+        exp = "exactly " + ", ".join(f"{s:g}" for s in p.allowed_durations_s) + " s"
+        rows.append(CheckRow("playback duration", exp, actual, ok))
+    elif p.max_duration_s is not None:
+        ok = total <= p.max_duration_s * 1000 + DURATION_TOLERANCE_MS
+        rows.append(CheckRow("playback duration", f"≤ {p.max_duration_s:g} s", actual, ok))
+    if p.max_total_playback_s is not None:
+        loops = d.loop
+        if not loops:
+            exp = f"finite loops, ≤ {p.max_total_playback_s:g} s"
+            rows.append(CheckRow("loops × duration", exp, "loops forever", False))
+        else:
+            tot = loops * total
+            rows.append(CheckRow(
+                "loops × duration", f"≤ {p.max_total_playback_s:g} s",
+                f"{loops} × {total:g} ms = {tot / 1000:g} s",
+                tot <= p.max_total_playback_s * 1000 + DURATION_TOLERANCE_MS,
+            ))
+    shortest = min(d.durations_ms)
+    if p.min_frame_ms is not None:
+        rows.append(CheckRow("shortest frame delay", f"≥ {p.min_frame_ms:g} ms", f"{shortest:g} ms",
+                             shortest >= p.min_frame_ms - 1e-6))
+    if p.max_fps is not None:
+        fps = 1000.0 / shortest if shortest > 0 else float("inf")
+        rows.append(CheckRow("frame rate", f"≤ {p.max_fps:g} fps", f"{fps:.3g} fps",
+                             fps <= p.max_fps + 1e-6))
+    return rows
+
+
+def _identical_pairs(frames: list[np.ndarray]) -> list[int]:
+    keys = []
+    for f in frames:
+        k = f.copy()
+        k[k[..., 3] == 0] = 0
+        keys.append(k)
+    return [i for i in range(1, len(keys)) if np.array_equal(keys[i], keys[i - 1])]
+
+
+def check_bytes(data: bytes, preset: Preset, name: str = "") -> CheckReport:
+    """Check an encoded file's bytes against `preset`; `name` gives the file name for its suffix."""
+    p = preset
+    report = CheckReport(p.id, name)
+    rows = report.rows
+    d = _decode(data)
+    rows.append(CheckRow("format", p.format, d.format, d.format == p.format))
+    if name:
+        suffix = Path(name).suffix.lower()
+        rows.append(CheckRow("file extension", p.extension, suffix or "(none)",
+                             suffix == p.extension, "warning"))
+    rows.append(CheckRow("file size", f"≤ {p.max_bytes} bytes", f"{len(data)} bytes",
+                         len(data) <= p.max_bytes))
+    if not d.frames:
+        rows.append(CheckRow("readable", "decodable by Pillow", f"{d.format} not decoded", False))
+        return report
+    n = len(d.frames)
+    rows.append(_size_row(p, *d.size))
+    rows.append(CheckRow("animated", "≥ 2 frames", str(n), n >= 2))
+    if p.min_frames is not None or p.max_frames is not None:
+        lo, hi = p.min_frames or 1, p.max_frames
+        exp = f"{lo}–{hi} frames" if hi else f"≥ {lo} frames"
+        rows.append(CheckRow("frame count", exp, str(n), n >= lo and (hi is None or n <= hi)))
+    rows.extend(_duration_rows(p, d))
+    alpha = np.stack([f[..., 3] for f in d.frames])
+    if p.transparent:
+        clear = int((alpha == 0).sum())
+        rows.append(CheckRow("transparent background", "some pixels with alpha 0",
+                             f"{clear} clear pixels", clear > 0))
+    else:
+        solid = bool((alpha == 255).all())
+        rows.append(CheckRow("opaque background", "no transparent pixels",
+                             "all opaque" if solid else "has transparency", solid))
+    first = d.frames[0]
+    if p.transparent:
+        visible = int((first[..., 3] > 0).sum())
+        rows.append(CheckRow("first frame visible", "some visible pixels",
+                             f"{visible} visible pixels", visible > 0))
+    else:
+        flat = bool((first == first[0, 0]).all())
+        rows.append(CheckRow("first frame visible", "not one flat colour",
+                             "one flat colour" if flat else "has content", not flat))
+    if p.distinct_frames:
+        same = _identical_pairs(d.frames)
+        actual = "none" if not same else ", ".join(f"{i - 1}={i}" for i in same)
+        rows.append(CheckRow("identical consecutive frames", "none", actual, not same))
+    return report
+
+
+def check_file(path: str | Path, preset: Preset) -> CheckReport:
+    """Read the file at `path` back and check it against every rule of `preset`."""
+    path = Path(path)
+    return check_bytes(path.read_bytes(), preset, str(path))
