@@ -63,11 +63,6 @@ def test_three_steps_split_the_loop_in_thirds():
     assert spans == [(0.0, 0.333), (0.333, 0.667), (0.667, 1.0)]
 
 
-def test_spin_twice_fast():
-    m = parse_motion_prompt("spin twice fast").moves[0]
-    assert (m.name, m.count, m.speed) == ("spin", 2, 2.0)
-
-
 def test_big_jelly_wobble_plays_both_together():
     spec = parse_motion_prompt("big jelly wobble")
     assert names(spec) == ["jelly", "wobble"]
@@ -233,7 +228,14 @@ def test_frames_and_fps_are_checked(kwargs, text):
 
 def test_interpretation_mentions_capped_counts():
     spec = parse_motion_prompt("spin 6 times", frames=12)
-    assert "asked 6" in spec.interpretation
+    assert "6 asked" in spec.interpretation and "3 times" in spec.interpretation
+
+
+def test_explicit_count_with_fast_keeps_the_count_and_rests():
+    spec = parse_motion_prompt("spin twice fast", frames=12)
+    m = spec.moves[0]
+    assert (m.name, m.count, m.speed) == ("spin", 2, 2.0)
+    assert "2 times" in spec.interpretation and "then resting" in spec.interpretation
 
 
 def test_preset_spec():

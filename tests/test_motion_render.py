@@ -241,3 +241,11 @@ def test_still_spec_renders_a_still_character():
 def test_no_duplicate_frame_at_the_loop_point(name):
     d = step_diffs(render(preset_spec(name, frames=12)))
     assert d[-1] >= 0.3 * np.median(d[:-1])  # frame i is phase i/N, not i/(N-1)
+
+
+def test_fast_with_count_rests_after_its_cycles():
+    spec = parse_motion_prompt("spin twice fast", frames=16, fps=16)
+    frames = _render(FACE, spec, size=(96, 96))
+    # the last quarter of the loop is the rest pose: identical frames
+    assert np.array_equal(frames[-1], frames[-2])
+    assert not np.array_equal(frames[1], frames[2])

@@ -9,7 +9,7 @@ from dataclasses import replace
 from studio.errors import InputError
 from studio.motion.effects import get_effect
 from studio.motion.presets import get_preset
-from studio.motion.timing import effective_cycles
+from studio.motion.timing import active_end, effective_cycles
 from studio.motion.vocabulary import (
     DIRECTION_WORDS,
     INTENSITY_LABELS,
@@ -95,7 +95,11 @@ def describe_move(move: Move, frames: int) -> str:
         bits.append("once" if cycles == 1 else f"{cycles} times")
     explicit = move.count is not None or abs(move.speed - 1.0) > 1e-6
     if cycles < asked and explicit:
-        bits.append(f"asked {asked}, but one needs {preset.min_frames} frames")
+        bits.append(f"{asked} asked: each needs {preset.min_frames} frames")
+    end = active_end(move, preset, frames, cycles)
+    if end < min(move.end, 1.0) - 1e-9:
+        share = (end - move.start) / (min(move.end, 1.0) - move.start)
+        bits.append(f"moving for the first {_pct(share)} of its time, then resting")
     elif move.speed < 1 and asked == 1 and (move.count or preset.default_count) == 1:
         bits.append("already once per loop: for slower, add frames or lower the fps")
     return f"{name} ({', '.join(bits)})"

@@ -35,12 +35,30 @@ class ActiveMove:
 
 
 def effective_cycles(move: Move, preset: PresetDef, frames: int) -> tuple[int, int]:
-    """(cycles the move plays, cycles asked for): count × speed, rounded, at least 1, and capped
-    so one cycle gets at least the preset's ``min_frames`` frames of its span."""
-    asked = max(1, round((move.count or preset.default_count) * move.speed))
+    """(cycles the move plays, cycles asked for), capped so one cycle gets at least the
+    preset's ``min_frames`` frames of its span.
+
+    Without an explicit count the speed sets the tempo: cycles = default count × speed. With
+    an explicit count ("spin twice fast") the count is kept and a speed above 1 plays those
+    cycles quicker, followed by a rest (see `active_end`).
+    """
+    if move.count is not None:
+        asked = move.count
+    else:
+        asked = max(1, round(preset.default_count * move.speed))
     span_frames = (move.end - move.start) * frames
     cap = max(1, math.floor(span_frames / preset.min_frames + 1e-9))
     return min(asked, cap), asked
+
+
+def active_end(move: Move, preset: PresetDef, frames: int, cycles: int) -> float:
+    """Where the move's motion ends within its span: a fast move with an explicit count plays
+    in the first 1/speed of its span (never shorter than its cycles need) and then rests."""
+    end = min(move.end, 1.0)
+    if move.count is None or move.speed <= 1.0:
+        return end
+    need = cycles * preset.min_frames / frames
+    return min(end, move.start + max((end - move.start) / move.speed, need))
 
 
 def check_move(move: Move) -> None:
@@ -89,9 +107,8 @@ def resolve(
             else:
                 keys = np.random.default_rng([seed, i, 7919]).uniform(-1.0, 1.0, (n, 3))
         direction = move.direction if move.direction in preset.directions else None
-        out.append(
-            ActiveMove(preset, amount, cycles, direction, move.start, min(move.end, 1.0), keys)
-        )
+        end = active_end(move, preset, spec.frames, cycles)
+        out.append(ActiveMove(preset, amount, cycles, direction, move.start, end, keys))
     return out
 
 
