@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from studio.errors import InputError
 from studio.executor import run_frames, values_or_raise
 from studio.ingest import decode_image, from_array, load_image
 from studio.project import Project
+from studio.refine import EdgeSettings, apply_edges, paint_alpha
 from studio.settings import Settings, load_settings
 from studio.types import Candidate, Effect, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
 
@@ -232,6 +234,53 @@ class Studio:
     def choose(self, project: Project, slot: int, candidate: int) -> None:
         project.choose(slot, candidate)
 
+    # ------------------------------------------------------------------ refine
+    def fix_frame(
+        self, project: Project, slot: int, prompt: Prompt, backend: str | None = None
+    ) -> Mask:
+        """Re-segment the chosen candidate of `slot` with click prompts and store its mask."""
+        if prompt.empty:
+            raise InputError("give at least one include or exclude point to fix a frame")
+        rec = project.slot_record(slot)
+        cand = project.load_candidate(slot)
+        mask = self.segment_image(segmentable_frame(cand), backend, prompt)
+        project.set_candidate_mask(slot, rec["chosen"], mask)
+        return mask
+
+    def paint_frame(self, project: Project, slot: int, stroke: np.ndarray, erase: bool) -> Mask:
+        """Erase (or restore) the chosen candidate's alpha under a brush stroke (H, W) in [0, 1]."""
+        rec = project.slot_record(slot)
+        cand = project.load_candidate(slot)
+        current = cand.image()
+        base = cand.rgb if cand.rgb is not None else cand.rgba
+        assert base is not None
+        alpha = paint_alpha(current[..., 3].astype(np.float32) / 255, stroke, erase)
+        fg = current[..., :3].copy()
+        if not erase:  # restored pixels take the frame's own colour
+            restored = stroke > 0
+            fg[restored] = base[..., :3][restored]
+        mask = Mask(alpha, "brush", None, foreground=fg)
+        project.set_candidate_mask(slot, rec["chosen"], mask)
+        return mask
+
+    def set_edges(self, project: Project, edges: EdgeSettings) -> None:
+        """Store edge clean-up and outline settings (applied at preview and export)."""
+        project.set_settings("edges", asdict(edges.validate()))
+
+    def edges(self, project: Project) -> EdgeSettings:
+        return EdgeSettings(**project.settings_block("edges"))
+
+    def set_duration(self, project: Project, slot: int, duration_ms: float | None) -> None:
+        """Per-frame timing in ms (20-5000), or None for 1/fps."""
+        if duration_ms is not None:
+            check_range("frame duration (ms)", duration_ms, 20, 5000)
+        project.set_duration(slot, duration_ms)
+
+    def final_frames(self, project: Project) -> list[np.ndarray]:
+        """The chosen frames with edge settings applied: what preview and export show."""
+        edges = self.edges(project)
+        return [apply_edges(f, edges) for f in project.chosen_frames()]
+
     # ------------------------------------------------------------------ export
     def durations_ms(self, project: Project) -> list[float]:
         spec = project.motion
@@ -252,7 +301,7 @@ class Studio:
         from studio.export import export_animation, get_preset
 
         p = get_preset(preset)
-        frames = project.chosen_frames()
+        frames = self.final_frames(project)
         if not frames:
             raise InputError("this project has no frames yet: generate first")
         durations = self.durations_ms(project)
@@ -262,6 +311,30 @@ class Studio:
             {"preset": p.id, "file": str(target), "bytes": result.bytes, "ok": result.check.ok}
         )
         return result
+
+
+def segmentable_frame(cand: Candidate) -> np.ndarray:
+    """RGB uint8 (H, W, 3) to segment for a candidate: its RGB, or its RGBA over the key colour
+    (white, black, magenta, green or blue) farthest from every colour the frame shows."""
+    if cand.rgb is not None:
+        return cand.rgb
+    assert cand.rgba is not None
+    rgba = cand.rgba
+    shown = rgba[..., :3][rgba[..., 3] > 8].reshape(-1, 3).astype(np.float32)
+    if len(shown) > 4000:
+        shown = shown[:: len(shown) // 4000]
+    keys = np.array(KEY_COLOURS, np.float32)
+    if len(shown):
+        dist = np.linalg.norm(shown[None, :, :] - keys[:, None, :], axis=2).min(axis=1)
+        key = keys[int(np.argmax(dist))]
+    else:
+        key = keys[0]
+    a = rgba[..., 3:4].astype(np.float32) / 255
+    out = rgba[..., :3].astype(np.float32) * a + key * (1 - a)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+KEY_COLOURS = ((255, 255, 255), (0, 0, 0), (255, 0, 255), (0, 255, 0), (0, 0, 255))
 
 
 def _jsonable(info: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,8 @@ Layout of ``$STUDIO_HOME/projects/<id>/``::
     source.png               the ingested image, RGBA
     cutout.png               the segmented character, RGBA (once segmented)
     candidates/<file>.png    one RGBA (or RGB) image per candidate
-    masks/<file>.png         8-bit alpha of candidates that were segmented
+    masks/<file>.png         masks of candidates that were segmented or fixed: RGBA, alpha =
+                             the mask, RGB = the estimated foreground colour
     exports/<file>           finished exports
 
 Image files are immutable once written: new work writes new files and the manifest is
@@ -81,6 +82,7 @@ def _empty_manifest(project_id: str, name: str) -> dict[str, Any]:
         "generator": None,
         "size": None,
         "slots": [],
+        "settings": {},
         "exports": [],
     }
 
@@ -252,14 +254,16 @@ class Project:
             "alpha": cand.rgba is not None,
         }
         if cand.mask is not None:
-            mrel = self._new_file("masks", f"{slot:03d}-{cand.id}")
-            write_png(
-                self.path / mrel, np.clip(np.rint(cand.mask.alpha * 255), 0, 255).astype(np.uint8)
-            )
-            rec["mask_file"] = mrel
-            rec["mask_backend"] = cand.mask.backend
-            rec["mask_score"] = cand.mask.score
+            rec.update(self._write_mask(slot, cand, cand.mask))
         return rec
+
+    def _write_mask(self, slot: int, cand: Candidate, mask: Mask) -> dict[str, Any]:
+        """Store a mask as RGBA (foreground colour + alpha); returns the record fields."""
+        base = cand.rgb if cand.rgb is not None else cand.rgba
+        assert base is not None
+        mrel = self._new_file("masks", f"{slot:03d}-{cand.id}")
+        write_png(self.path / mrel, mask.cutout(base[..., :3]))
+        return {"mask_file": mrel, "mask_backend": mask.backend, "mask_score": mask.score}
 
     def set_animation(
         self, spec: MotionSpec, generator: str, size: tuple[int, int], slots: list[Slot]
@@ -295,11 +299,28 @@ class Project:
 
     def set_candidate_mask(self, slot: int, candidate: int, mask: Mask) -> None:
         with self.lock:
-            rec = self._slot_record(slot)["candidates"][candidate]
-            mrel = self._new_file("masks", f"{slot:03d}-{rec['id']}")
-            write_png(self.path / mrel, np.clip(np.rint(mask.alpha * 255), 0, 255).astype(np.uint8))
-            rec.update(mask_file=mrel, mask_backend=mask.backend, mask_score=mask.score)
+            slot_rec = self._slot_record(slot)
+            n = len(slot_rec["candidates"])
+            if not 0 <= candidate < n:
+                raise ProjectError(f"slot {slot} has candidates 0-{n - 1}, got {candidate}")
+            rec = slot_rec["candidates"][candidate]
+            rec.update(self._write_mask(slot, self._load_candidate(rec), mask))
             self.save()
+
+    def set_duration(self, slot: int, duration_ms: float | None) -> None:
+        """Per-frame timing: show slot `slot` for `duration_ms` (None = 1/fps)."""
+        with self.lock:
+            self._slot_record(slot)["duration_ms"] = duration_ms
+            self.save()
+
+    def set_settings(self, key: str, value: dict[str, Any]) -> None:
+        """Store a block of user choices (e.g. "edges") in the manifest."""
+        with self.lock:
+            self.manifest.setdefault("settings", {})[key] = value
+            self.save()
+
+    def settings_block(self, key: str) -> dict[str, Any]:
+        return dict(self.manifest.get("settings", {}).get(key, {}))
 
     def choose(self, slot: int, candidate: int) -> None:
         with self.lock:
@@ -309,6 +330,10 @@ class Project:
                 raise ProjectError(f"slot {slot} has candidates 0-{n - 1}, got {candidate}")
             rec["chosen"] = candidate
             self.save()
+
+    def slot_record(self, slot: int) -> dict[str, Any]:
+        """The manifest record of one slot (raises ProjectError for a bad index)."""
+        return self._slot_record(slot)
 
     def _slot_record(self, slot: int) -> dict[str, Any]:
         slots = self.manifest["slots"]
@@ -334,8 +359,11 @@ class Project:
         else:
             cand = Candidate(c["id"], c["origin"], rgb=read_png(self.path / c["file"], "RGB"))
         if c.get("mask_file"):
-            alpha = read_png(self.path / c["mask_file"], "L").astype(np.float32) / 255
-            cand.mask = Mask(alpha, c.get("mask_backend", "?"), c.get("mask_score"))
+            m = read_png(self.path / c["mask_file"])
+            alpha = m[..., 3].astype(np.float32) / 255
+            cand.mask = Mask(
+                alpha, c.get("mask_backend", "?"), c.get("mask_score"), foreground=m[..., :3].copy()
+            )
         return cand
 
     def load_slots(self) -> list[Slot]:

@@ -185,11 +185,13 @@ class Candidate:
 
     def image(self) -> np.ndarray:
         """RGBA uint8 (H, W, 4) of this candidate (opaque if it has no alpha yet)."""
+        if self.mask is not None:  # a segmented or hand-fixed mask wins over built-in alpha
+            base = self.rgb if self.rgb is not None else self.rgba
+            assert base is not None
+            return self.mask.cutout(base[..., :3])
         if self.rgba is not None:
             return self.rgba
         assert self.rgb is not None
-        if self.mask is not None:
-            return self.mask.cutout(self.rgb)
         return np.dstack([self.rgb, np.full(self.rgb.shape[:2], 255, np.uint8)])
 
 
