@@ -13,6 +13,10 @@ STUDIO_RETRIES             retries of a failed frame (transient only)  ``2``
 STUDIO_MAX_PIXELS          largest accepted image, in pixels           ``40000000``
 STUDIO_MAX_UPLOAD_MB       largest accepted image file, in MB          ``50``
 STUDIO_HOST / STUDIO_PORT  where the studio listens                    ``127.0.0.1`` / 7860
+STUDIO_QUEUE_CONCURRENCY   studio events running at once               ``2``
+STUDIO_QUEUE_MAX_SIZE      studio events waiting at most               ``16``
+STUDIO_AUTH                "user:password" to require a login          (none)
+STUDIO_SHARE               ask Gradio for a public share link (1/0)    ``0``
 =========================  ==========================================  =====================
 """
 
@@ -36,6 +40,20 @@ class Settings:
     max_upload_mb: float = 50.0
     host: str = "127.0.0.1"
     port: int = 7860
+    queue_concurrency: int = 2
+    queue_max_size: int = 16
+    auth: str = ""
+    share: bool = False
+
+    @property
+    def auth_pair(self) -> tuple[str, str] | None:
+        """(user, password) from STUDIO_AUTH, or None when no login is required."""
+        if not self.auth:
+            return None
+        user, sep, password = self.auth.partition(":")
+        if not sep or not user or not password:
+            raise InputError("STUDIO_AUTH must look like user:password")
+        return user, password
 
     @property
     def projects_dir(self) -> Path:
@@ -56,13 +74,22 @@ _ENV = {
     "max_upload_mb": "STUDIO_MAX_UPLOAD_MB",
     "host": "STUDIO_HOST",
     "port": "STUDIO_PORT",
+    "queue_concurrency": "STUDIO_QUEUE_CONCURRENCY",
+    "queue_max_size": "STUDIO_QUEUE_MAX_SIZE",
+    "auth": "STUDIO_AUTH",
+    "share": "STUDIO_SHARE",
 }
 
 
-_KIND_WORDS = {int: "a whole number", float: "a number", str: "text"}
+_KIND_WORDS = {int: "a whole number", float: "a number", str: "text", bool: "1 or 0"}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def _convert(name: str, raw: str, kind: type) -> object:
+    if kind is bool:
+        if raw.strip().lower() not in _TRUE + _FALSE:
+            raise InputError(f"{_ENV[name]} must be {_KIND_WORDS[bool]}, got {raw!r}")
+        return raw.strip().lower() in _TRUE
     try:
         value = kind(raw)
     except ValueError:
@@ -84,6 +111,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raw = env.get(var)
         if name == "home" or raw is None or raw == "":
             continue
-        kind = {"int": int, "float": float, "str": str}[str(kinds[name])]
+        kind = {"int": int, "float": float, "str": str, "bool": bool}[str(kinds[name])]
         values[name] = _convert(name, raw, kind)
     return Settings(**values)  # type: ignore[arg-type]

@@ -49,6 +49,24 @@ def _design(xs: np.ndarray, ys: np.ndarray, w: int, h: int) -> np.ndarray:
     return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=-1)
 
 
+def _trimmed_fit(a: np.ndarray, vals: np.ndarray, keep: np.ndarray
+                 ) -> tuple[np.ndarray, float]:
+    """Least squares of vals on a over `keep`, re-trimmed at 6 sigma; (coef, sigma)."""
+    res = np.abs(vals - np.median(vals[keep], axis=0)).max(axis=1)
+    keep = keep & (res < max(6.0 * (float(np.median(res[keep])) * 1.4826 + 0.5), 4.0))
+    use = keep.copy()
+    coef = np.zeros((a.shape[1], 3), np.float32)
+    sigma = 255.0
+    for _ in range(3):
+        if keep.sum() < a.shape[1] * 4:
+            break
+        coef, *_ = np.linalg.lstsq(a[keep], vals[keep], rcond=None)
+        res = np.abs(vals - a @ coef).max(axis=1)
+        sigma = float(np.median(res[keep]) * 1.4826) + 0.5
+        keep = use & (res < max(6.0 * sigma, 4.0))
+    return coef, sigma
+
+
 def fit_smooth(rgb: np.ndarray) -> BackgroundModel:
     """Fit a quadratic colour surface to the border, rejecting outliers (a character
     touching the edge). rgb: (H, W, 3) uint8."""
@@ -56,16 +74,19 @@ def fit_smooth(rgb: np.ndarray) -> BackgroundModel:
     ys, xs = np.nonzero(border_mask(h, w))
     vals = rgb[ys, xs].astype(np.float32)
     a = _design(xs, ys, w, h)
-    # start from the median colour, so a character touching the edge cannot skew the fit
-    res = np.abs(vals - np.median(vals, axis=0)).max(axis=1)
-    keep = res < max(6.0 * (float(np.median(res)) * 1.4826 + 0.5), 4.0)
-    coef = np.zeros((a.shape[1], 3), np.float32)
-    sigma = 0.0
-    for _ in range(3):
-        coef, *_ = np.linalg.lstsq(a[keep], vals[keep], rcond=None)
-        res = np.abs(vals - a @ coef).max(axis=1)
-        sigma = float(np.median(res[keep]) * 1.4826) + 0.5
-        keep = res < max(6.0 * sigma, 4.0)
+    # the border as a whole, and without each side in turn: a character cut by the frame
+    # along most of one side cannot then bend the surface towards its colours
+    sides = (ys < BORDER, ys >= h - BORDER, xs < BORDER, xs >= w - BORDER)
+    fits = [_trimmed_fit(a, vals, np.ones(len(vals), bool) if drop is None else ~drop)
+            for drop in (None, *sides)]
+    # judge every fit at the tightest noise level found: the one explaining most wins
+    thr = max(6.0 * min(f[1] for f in fits), 4.0)
+    counts = [int((np.abs(vals - a @ c).max(axis=1) < thr).sum()) for c, _ in fits]
+    best = 0 if counts[0] >= 0.98 * max(counts) else int(np.argmax(counts))
+    coef, _ = fits[best]
+    res = np.abs(vals - a @ coef).max(axis=1)
+    sigma = float(np.median(res[res < thr]) * 1.4826) + 0.5 if (res < thr).any() else 255.0
+    keep = res < max(6.0 * sigma, 4.0)
     inliers = float(keep.mean())
     yy, xx = np.mgrid[0:h, 0:w]
     image = (_design(xx.ravel(), yy.ravel(), w, h) @ coef).reshape(h, w, 3)
@@ -93,37 +114,56 @@ def _runs_phase(labels: np.ndarray) -> tuple[int, int] | None:
     return period, int(edges[0] % period)
 
 
-def fit_checkerboard(rgb: np.ndarray) -> BackgroundModel | None:
-    """Detect a two-colour checkerboard in the border and model it, or None.
-    rgb: (H, W, 3) uint8."""
+def _two_peaks(lum: np.ndarray) -> tuple[float, float] | None:
+    """The two most common luminances (dark, light) of border pixels at least 8 apart."""
+    hist = np.bincount(np.clip(np.rint(lum), 0, 255).astype(int), minlength=256)
+    hist = np.convolve(hist, np.ones(5), mode="same")
+    p1 = int(np.argmax(hist))
+    far = hist.copy()
+    far[max(0, p1 - 8): p1 + 9] = 0
+    p2 = int(np.argmax(far))
+    if far[p2] < 0.15 * hist[p1]:
+        return None
+    return float(min(p1, p2)), float(max(p1, p2))
+
+
+def fit_checkerboard(rgb: np.ndarray, min_inliers: float = 0.85) -> BackgroundModel | None:
+    """Detect a two-colour checkerboard in the border and model it, or None. The period and
+    phase come from whichever edge rows / columns show them (a character may cut the
+    others). rgb: (H, W, 3) uint8."""
     h, w = rgb.shape[:2]
     img = rgb.astype(np.float32)
     lum = img @ np.array([0.299, 0.587, 0.114], np.float32)
     bm = border_mask(h, w, 2)
     vals = lum[bm]
-    lo, hi = np.percentile(vals, 10), np.percentile(vals, 90)
-    if hi - lo < 8:
+    peaks = _two_peaks(vals)
+    if peaks is None:
         return None
+    lo, hi = peaks
     cut = (lo + hi) / 2
-    top, left = lum[0] > cut, lum[:, 0] > cut
-    px, py = _runs_phase(top), _runs_phase(left)
+    px = next((r for r in (_runs_phase(lum[i] > cut) for i in (0, -1)) if r), None)
+    py = next((r for r in (_runs_phase(lum[:, i] > cut) for i in (0, -1)) if r), None)
     if px is None or py is None or abs(px[0] - py[0]) > 1:
         return None
     period = px[0]
-    light = img[bm][vals > cut].mean(axis=0)
-    dark = img[bm][vals <= cut].mean(axis=0)
+    near_hi, near_lo = np.abs(vals - hi) < 6, np.abs(vals - lo) < 6
+    light = np.median(img[bm][near_hi], axis=0)
+    dark = np.median(img[bm][near_lo], axis=0)
     yy, xx = np.mgrid[0:h, 0:w]
     parity = ((xx - px[1]) // period + (yy - py[1]) // period) % 2
-    p00 = parity[0, 0]
-    first_light = lum[0, 0] > cut
-    colours = (light, dark) if first_light else (dark, light)
-    image = np.where((parity == p00)[..., None], colours[0], colours[1]).astype(np.float32)
+    # which parity is light: vote over the border pixels that are clearly one or the other
+    par_b = parity[bm]
+    votes = (par_b[near_hi] == 0).sum() - (par_b[near_hi] == 1).sum() \
+        + (par_b[near_lo] == 1).sum() - (par_b[near_lo] == 0).sum()
+    colours = (light, dark) if votes >= 0 else (dark, light)
+    image = np.where((parity == 0)[..., None], colours[0], colours[1]).astype(np.float32)
     res = np.abs(img[bm] - image[bm]).max(axis=1)
     inliers = float((res < 12).mean())
-    if inliers < 0.85:
+    sigma = float(np.median(res[res < 12]) * 1.4826) + 0.5 if inliers > 0 else 255.0
+    model = BackgroundModel("checkerboard", image, sigma, inliers)
+    if inliers < min_inliers and (inliers < 0.5 or outlier_runs(rgb, model) > 6):
         return None
-    sigma = float(np.median(res) * 1.4826) + 0.5
-    return BackgroundModel("checkerboard", image, sigma, inliers)
+    return model
 
 
 def outlier_runs(rgb: np.ndarray, model: BackgroundModel) -> int:

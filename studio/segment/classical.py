@@ -130,7 +130,7 @@ def _soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | No
             bg = np.clip(bg * np.clip(ratio, 0.1, 1.5), 0, 255)
         if not solid.any():
             solid = region
-        fgc = nearest_colour(img, solid)
+        fgc = _local_foreground(img, bg, region, solid, r)
         a, contrast = project_alpha(img[band], fgc[band], bg[band])
         alpha[band] = a
         low = np.zeros_like(band)
@@ -144,5 +144,35 @@ def _soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | No
     if noisy:  # JPEG: colours next to an edge ring and bleed; take them from further in
         deep = ndimage.binary_erosion(region, DISK, iterations=r + 2)
         solid = deep if deep.any() else solid
-    fg = estimate_foreground(img, alpha, None if noisy else bg, solid)
+    near = fgc if model is not None and model.image is not None and not noisy else None
+    fg = estimate_foreground(img, alpha, None if noisy else bg, solid, near)
     return alpha, fg
+
+
+def _local_foreground(img: np.ndarray, bg: np.ndarray, region: np.ndarray,
+                      solid: np.ndarray, r: int) -> np.ndarray:
+    """(H, W, 3) float32 pure foreground colour for each edge pixel: the nearest solid
+    pixel's colour, or, where no solid pixel is close (thin limbs, antennae, whiskers,
+    text strokes narrower than the band), the colour of the region pixel within r + 1 px
+    that stands out most from the background."""
+    dist, (iy, ix) = ndimage.distance_transform_edt(~solid, return_indices=True)
+    out = img[iy, ix]
+    thin = (dist > r + 1.5) & ndimage.binary_dilation(region, DISK, iterations=r)
+    if not thin.any():
+        return out
+    ys, xs = np.nonzero(thin)
+    k = r + 1
+    contrast = np.where(region, np.sqrt(((img - bg) ** 2).sum(-1)), -1.0)
+    pad_c = np.pad(contrast, k, constant_values=-1.0)
+    best = np.full(len(ys), -1.0, np.float32)
+    by, bx = ys.copy(), xs.copy()
+    h, w = region.shape
+    for dy in range(-k, k + 1):
+        for dx in range(-k, k + 1):
+            c = pad_c[ys + k + dy, xs + k + dx]
+            better = c > best
+            best[better] = c[better]
+            by[better] = np.clip(ys[better] + dy, 0, h - 1)
+            bx[better] = np.clip(xs[better] + dx, 0, w - 1)
+    out[ys, xs] = img[by, bx]
+    return out

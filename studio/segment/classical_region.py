@@ -20,6 +20,7 @@ from studio.segment.background import BackgroundModel, border_mask
 from studio.types import Point
 
 FOUR = ndimage.generate_binary_structure(2, 1)
+NEAR_SEEDS = 0.06
 
 
 def _touching_border(labels: np.ndarray) -> np.ndarray:
@@ -71,6 +72,10 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
         found_shadow = bool((outer & ~near).sum() > 0.002 * h * w)
         if found_shadow:  # the steep last pixels of a shadow, next to the outline
             outer = ndimage.binary_dilation(outer, FOUR, iterations=2, mask=near | shade)
+    # background seen through a narrow gap (between letters, under an arm) links up with
+    # the outside through mixed pixels that are not quite background: it is outside too
+    weak, _ = ndimage.label(cand | (dist < 2.0 * tol), FOUR)
+    outer |= near & np.isin(weak, _touching_border(weak))
     n_holes = 0
     if holes != "off":
         hl, n = ndimage.label(near & ~outer, FOUR)
@@ -89,7 +94,7 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
                     both = ndimage.mean(par, hl, idx)
                     ok &= (both > 0.15) & (both < 0.85)
                 else:
-                    ok &= whiteish < 0.5
+                    ok &= (whiteish < 0.5) | (model.kind != "white")
             keep = np.concatenate([[False], ok])
             outer |= keep[hl]
             n_holes = int(ok.sum())
@@ -111,6 +116,21 @@ def _work_scale(h: int, w: int, max_side: int) -> float:
     return min(1.0, max_side / max(h, w))
 
 
+def _cut_by_one_side(labels: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """Labels of big flat components that meet the frame on one side only and not at its
+    corners: a character cut by the frame (a bust), not the sky or a wall behind it."""
+    h, w = labels.shape
+    sides = [labels[0], labels[-1], labels[:, 0], labels[:, -1]]
+    count = np.zeros(len(areas), int)
+    for side in sides:
+        count[np.unique(side)] += 1
+    corners = np.unique([labels[0, 0], labels[0, -1], labels[-1, 0], labels[-1, -1]])
+    ok = (count == 1) & (areas >= 0.01 * h * w)
+    ok[corners] = False
+    ok[0] = False
+    return np.nonzero(ok)[0]
+
+
 def flat_seeds(rgb: np.ndarray, min_frac: float = 0.04) -> np.ndarray:
     """(H, W) bool: pixels inside sizeable regions of (near) constant colour that do not
     touch the border. Flat-shaded artwork is constant inside its shapes; photos and
@@ -129,6 +149,8 @@ def flat_seeds(rgb: np.ndarray, min_frac: float = 0.04) -> np.ndarray:
         keep = areas >= min_area
         keep[0] = False
         keep[_touching_border(labels)] = False
+        keep[_cut_by_one_side(labels, areas)] = True
+        keep[0] = False
         best = keep[labels]
         if best.mean() >= min_frac:
             break
@@ -156,17 +178,20 @@ def grabcut_region(rgb: np.ndarray, margin: float = 0.03, iterations: int = 4,
         hull = np.zeros((sh, sw), np.uint8)
         cv2.fillConvexPoly(hull, cv2.convexHull(pts), 1)
         hull = ndimage.binary_dilation(hull > 0, iterations=max(2, round(0.03 * sh)))
-        gc[~hull] = cv2.GC_PR_BGD
+        near = ndimage.distance_transform_edt(~seeds_s) <= max(3, round(NEAR_SEEDS * sh))
+        gc[~(hull & ndimage.binary_fill_holes(near))] = cv2.GC_PR_BGD
         gc[seeds_s] = cv2.GC_FGD
-    gc[border_mask(sh, sw, bw)] = cv2.GC_BGD
+    frame = border_mask(sh, sw, bw)
+    gc[frame & ~seeds_s] = cv2.GC_BGD
     fg = _grabcut(small, gc, iterations)
-    return _upsample_mask(_largest_parts(fg, seeds_s), h, w)
+    return _upsample_mask(_largest_parts(fg, seeds_s, max_hole=0.002 * sh * sw), h, w)
 
 
 def _largest_parts(mask: np.ndarray, seeds: np.ndarray | None = None,
-                   min_frac: float = 0.05) -> np.ndarray:
+                   min_frac: float = 0.05, max_hole: float | None = None) -> np.ndarray:
     """Keep the components at least min_frac of the largest, or holding a seed pixel;
-    fill enclosed gaps."""
+    fill enclosed gaps: all of them, or (max_hole given) those under max_hole pixels or
+    mostly flat paint (seeds); bigger ones are the background seen through the character."""
     labels, n = ndimage.label(mask, FOUR)
     if n == 0:
         return mask
@@ -176,7 +201,18 @@ def _largest_parts(mask: np.ndarray, seeds: np.ndarray | None = None,
     if seeds is not None:
         keep[np.unique(labels[seeds & mask])] = True
     keep[0] = False
-    return ndimage.binary_fill_holes(keep[labels])
+    fg = keep[labels]
+    filled = ndimage.binary_fill_holes(fg)
+    if max_hole is None or seeds is None:
+        return filled
+    hl, n = ndimage.label(filled & ~fg, FOUR)
+    if n == 0:
+        return filled
+    idx = np.arange(1, n + 1)
+    areas = ndimage.sum_labels(np.ones(hl.shape), hl, idx)
+    paint = ndimage.mean(seeds.astype(np.float32), hl, idx)
+    opening = np.concatenate([[False], (areas >= max_hole) & (paint < 0.3)])
+    return filled & ~opening[hl]
 
 
 def _upsample_mask(mask: np.ndarray, h: int, w: int) -> np.ndarray:

@@ -95,15 +95,17 @@ def closed_form_band(image: np.ndarray, alpha0: np.ndarray, unknown: np.ndarray,
 
 
 def estimate_foreground(image: np.ndarray, alpha: np.ndarray, bg: np.ndarray | None,
-                        solid: np.ndarray) -> np.ndarray:
+                        solid: np.ndarray, near: np.ndarray | None = None) -> np.ndarray:
     """Foreground colour (H, W, 3) uint8 with the old background removed.
 
     image: (H, W, 3) float32 0..255; alpha: (H, W) float32; bg: (H, W, 3) float32 local
     background colour or None when unknown; solid: (H, W) bool, pixels whose colour is pure
-    foreground. Edge pixels get the nearest solid colour, refined by un-mixing the known
+    foreground; near: (H, W, 3) float32 pure foreground colour per pixel (default: the
+    nearest solid pixel's). Edge pixels get `near`, refined by un-mixing the known
     background where alpha is high enough for that to be stable.
     """
-    near = nearest_colour(image, solid)
+    if near is None:
+        near = nearest_colour(image, solid)
     fg = near
     if bg is not None:
         a = np.maximum(alpha, 1e-3)[..., None]
