@@ -48,8 +48,6 @@ class Studio:
     def backend(self, kind: registry.Kind, name: str | None = None) -> Any:
         """The backend instance for `name` (settings default when None), created once."""
         name = name or (self.settings.generator if kind == "generator" else self.settings.segmenter)
-        if name == "auto":
-            name = registry.DEFAULTS[kind]
         key = (kind, name)
         with self._lock:
             if key not in self._backends:

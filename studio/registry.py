@@ -64,9 +64,13 @@ def resolve_class(kind: Kind, name: str) -> type:
 
 
 def create(kind: Kind, name: str | None = None, options: dict[str, Any] | None = None) -> Any:
-    """Construct the backend called `name` (the kind's default when None or "auto")."""
-    if not name or name == "auto":
-        name = DEFAULTS[kind]
+    """Construct the backend called `name`.
+
+    None means the kind's default; "auto" is the kind's registered ``auto`` backend where there
+    is one (it chooses per call and reports its choice), else the default.
+    """
+    if not name or (name == "auto" and "auto" not in BACKENDS.get(kind, {})):
+        name = DEFAULTS.get(kind, name or "")
     cls = resolve_class(kind, name)
     _, variant = split_name(name)
     variants = getattr(cls, "variants", None)
