@@ -5,9 +5,17 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test lint bench setup clean chromium
 
 setup: $(STAMP)
+
+# Debian's chromium for the browser tests (Playwright drives it; it cannot download its own).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +33,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check studio tests bench
 
-test: $(STAMP) lint
+test: $(STAMP) chromium lint
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
