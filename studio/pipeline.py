@@ -115,14 +115,19 @@ class Studio:
         if not todo:
             return 0
         seg = self.backend("segmenter", backend)
-        results = run_frames(
-            lambda _i, t: seg.segment(t[2].rgb),
-            todo,
-            max_workers=self.settings.max_parallel,
-            retries=self.settings.retries,
-            progress=progress,
-            label="mask",
-        )
+        images = [t[2].rgb for t in todo]
+        batch = getattr(seg, "segment_batch", None)
+        if batch is not None:  # remote: every frame in flight at once; local GPU: one batch
+            results = batch(images, progress=progress)
+        else:  # CPU: a thread per core
+            results = run_frames(
+                lambda i, _im: seg.segment(images[i]),
+                images,
+                max_workers=self.settings.max_parallel,
+                retries=self.settings.retries,
+                progress=progress,
+                label="mask",
+            )
         masks = values_or_raise(results, "masks")
         for (slot, k, _), mask in zip(todo, masks, strict=True):
             project.set_candidate_mask(slot, k, mask)

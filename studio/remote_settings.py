@@ -1,0 +1,76 @@
+"""Settings of the remote GPU worker path, read from STUDIO_* environment variables.
+
+=============================  =============================================  ===========
+variable                       meaning                                        default
+=============================  =============================================  ===========
+STUDIO_WORKER_URL              worker endpoint base URL (RunPod:               (none)
+                               ``https://api.runpod.ai/v2/<endpoint-id>``)
+STUDIO_WORKER_API_KEY          bearer token sent to the endpoint; never        (none)
+                               logged or shown
+STUDIO_MAX_PARALLEL            remote calls in flight at once                  ``16``
+STUDIO_RETRIES                 retries of a transient failure per frame        ``2``
+STUDIO_WORKER_TIMEOUT_S        one HTTP call's timeout; a /runsync that        ``90``
+                               takes longer falls back to /run + /status
+STUDIO_WORKER_JOB_TIMEOUT_S    the longest one job may take, polling included  ``600``
+STUDIO_WORKER_CONCURRENCY      jobs one worker process runs at once            ``1``
+=============================  =============================================  ===========
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from studio.errors import InputError
+
+
+@dataclass(frozen=True)
+class RemoteSettings:
+    """Where the worker is and how hard to push it. The API key never appears in repr()."""
+
+    url: str = ""
+    api_key: str = field(default="", repr=False)
+    max_parallel: int = 16
+    retries: int = 2
+    timeout_s: float = 90.0
+    job_timeout_s: float = 600.0
+    worker_concurrency: int = 1
+    backoff_s: float = 0.5
+    poll_interval_s: float = 0.5
+
+
+_ENV: dict[str, tuple[str, type, float]] = {  # field → (variable, kind, smallest allowed)
+    "url": ("STUDIO_WORKER_URL", str, 0),
+    "api_key": ("STUDIO_WORKER_API_KEY", str, 0),
+    "max_parallel": ("STUDIO_MAX_PARALLEL", int, 1),
+    "retries": ("STUDIO_RETRIES", int, 0),
+    "timeout_s": ("STUDIO_WORKER_TIMEOUT_S", float, 0.001),
+    "job_timeout_s": ("STUDIO_WORKER_JOB_TIMEOUT_S", float, 0.001),
+    "worker_concurrency": ("STUDIO_WORKER_CONCURRENCY", int, 1),
+}
+
+
+def load_remote_settings(env: Mapping[str, str] | None = None) -> RemoteSettings:
+    """Read RemoteSettings from `env` (default os.environ); bad values raise InputError."""
+    env = os.environ if env is None else env
+    values: dict[str, object] = {}
+    for name, (var, kind, lo) in _ENV.items():
+        raw = env.get(var, "").strip()
+        if not raw:
+            continue
+        if kind is str:
+            values[name] = raw.rstrip("/") if name == "url" else raw
+            continue
+        try:
+            value = kind(raw)
+        except ValueError:
+            word = "a whole number" if kind is int else "a number"
+            raise InputError(f"{var} must be {word}, got {raw!r}") from None
+        if value < lo:
+            raise InputError(f"{var} must be at least {lo:g}, got {raw!r}")
+        values[name] = value
+    url = str(values.get("url", ""))
+    if url and not url.startswith(("http://", "https://")):
+        raise InputError(f"STUDIO_WORKER_URL must start with http:// or https://, got {url!r}")
+    return RemoteSettings(**values)  # type: ignore[arg-type]
