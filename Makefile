@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test lint bench setup clean chromium
+.PHONY: run test lint bench setup clean chromium worker
 
 setup: $(STAMP)
 
@@ -17,18 +17,19 @@ chromium:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@# numba compiles rembg's matting code on first import (~30 s): once here, not in a test
+	$(PY) -c "import rembg"
 	touch $(STAMP)
 
-# Until the studio UI lands: make one LINE emoji from a bundled example into out/.
+# The studio on http://127.0.0.1:7860 (STUDIO_HOST / STUDIO_PORT), embedded defaults.
 run: $(STAMP)
-	mkdir -p out
-	$(VENV)/bin/popcon make examples/blob.png --motion "bounce with sparkles" -o out/blob-line-emoji.png
-	@echo "open out/blob-line-emoji.png in a browser to see it move"
+	$(PY) app.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check studio tests bench
@@ -42,3 +43,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
+
+# The GPU worker with the RunPod SDK's local API server on 127.0.0.1:8000 (see README).
+worker: $(STAMP)
+	$(PY) -m studio.remote.worker --rp_serve_api --rp_api_host 127.0.0.1 --rp_api_port 8000

@@ -1,4 +1,4 @@
-"""`popcon` command line: make | segment | export | motions | projects | presets.
+"""`popcon` command line: make | segment | export | motions | presets | projects | serve | models.
 
 Errors a user can fix print one line (``popcon: error: ...``) and exit with status 2.
 """
@@ -67,6 +67,7 @@ def cmd_make(ns: argparse.Namespace) -> int:
         frames=ns.frames,
         fps=ns.fps,
         shadow=ns.shadow,
+        generator=ns.generator,
     )
     out = Path(ns.output)
     if out.is_dir():
@@ -187,6 +188,13 @@ def cmd_projects(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(ns: argparse.Namespace) -> int:
+    from studio.ui import launch
+
+    launch(host=ns.host, port=ns.port, share=True if ns.share else None)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="popcon",
@@ -243,6 +251,16 @@ def build_parser() -> argparse.ArgumentParser:
     pj = sub.add_parser("projects", help="list recent projects")
     pj.add_argument("--limit", type=int, default=20)
     pj.set_defaults(func=cmd_projects)
+
+    sv = sub.add_parser("serve", help="start the studio (Gradio) in this process")
+    sv.add_argument("--host", default=None, help="address to listen on (default STUDIO_HOST)")
+    sv.add_argument("--port", type=int, default=None, help="port (default STUDIO_PORT)")
+    sv.add_argument("--share", action="store_true", help="also ask for a public share link")
+    sv.set_defaults(func=cmd_serve)
+
+    from studio.cli_models import add_models_parser
+
+    add_models_parser(sub)
     return ap
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from studio import registry
-from studio.errors import InputError
+from studio.errors import InputError, PromptError
 from studio.executor import run_frames, values_or_raise
 from studio.ingest import decode_image, from_array, load_image
 from studio.project import Project
@@ -84,11 +84,15 @@ class Studio:
         """Segment one RGB(A) uint8 image; returns its Mask (alpha + foreground colour)."""
         seg = self.backend("segmenter", backend)
         if prompt and not prompt.empty:
-            h, w = image.shape[:2]
-            for p in prompt.points:
-                if not (0 <= p.x < w and 0 <= p.y < h):
-                    raise InputError(f"point ({p.x:g}, {p.y:g}) is outside the {w}×{h} image")
+            self._check_points(image, prompt)
         return seg.segment(image, prompt)
+
+    @staticmethod
+    def _check_points(image: np.ndarray, prompt: Prompt) -> None:
+        h, w = image.shape[:2]
+        for p in prompt.points:
+            if not (0 <= p.x < w and 0 <= p.y < h):
+                raise InputError(f"point ({p.x:g}, {p.y:g}) is outside the {w}×{h} image")
 
     def segment_source(
         self, project: Project, backend: str | None = None, prompt: Prompt | None = None
@@ -143,8 +147,13 @@ class Studio:
         frames: int = 12,
         fps: float = 12.0,
         shadow: bool = False,
+        generator: str | None = None,
     ) -> MotionSpec:
-        """A MotionSpec from a custom motion prompt or a preset name (exactly one of them)."""
+        """A MotionSpec from a custom motion prompt or a preset name (exactly one of them).
+
+        For generators that read free text (image-to-video models), a prompt the motion parser
+        does not understand ("cry", "wave hello") is passed on to the model as written.
+        """
         from studio import motion
 
         check_range("frames", frames, 2, 60)
@@ -159,11 +168,34 @@ class Studio:
         if prompt is not None and preset is not None:
             raise InputError("give either a custom motion prompt or a motion preset, not both")
         if prompt is not None:
-            return motion.parse_motion_prompt(
-                prompt, frames=frames, fps=fps, effects=effect_objs, shadow=shadow
-            )
+            return self._parse_prompt(prompt, generator, frames, fps, effect_objs, shadow)
         return motion.preset_spec(
             preset or "bounce", frames=frames, fps=fps, effects=effect_objs, shadow=shadow
+        )
+
+    def _parse_prompt(
+        self,
+        prompt: str,
+        generator: str | None,
+        frames: int,
+        fps: float,
+        effects: tuple[Effect, ...],
+        shadow: bool,
+    ) -> MotionSpec:
+        """Parse a custom motion prompt; generators that read free text (image-to-video
+        models) take what the motion parser does not understand as written."""
+        from studio import motion
+
+        name = generator or self.settings.generator
+        free_text = getattr(registry.resolve_class("generator", name), "free_text_prompts", False)
+        if free_text:
+            from studio.generate.templates import video_motion_spec
+
+            if not prompt.strip():
+                raise PromptError("the motion prompt is empty: describe how it should move")
+            return video_motion_spec(prompt, frames=frames, fps=fps, effects=effects, shadow=shadow)
+        return motion.parse_motion_prompt(
+            prompt, frames=frames, fps=fps, effects=effects, shadow=shadow
         )
 
     # ------------------------------------------------------------------ generate
@@ -198,6 +230,10 @@ class Studio:
         project.set_animation(spec, gen.name, size, slots)
         if not gen.produces_alpha:
             self.segment_frames(project, segmenter, progress)
+            refine = getattr(gen, "refine_masks", None)  # e.g. temporal smoothing of alpha
+            if refine is not None:
+                for (i, k), mask in refine(project.load_slots()).items():
+                    project.set_candidate_mask(i, k, mask)
             slots = project.load_slots()
         return slots
 
@@ -218,13 +254,12 @@ class Studio:
             raise InputError("this project has no animation yet: generate first")
         n = len(project.manifest["slots"])
         check_range("slot", slot, 0, n - 1)
+        generator = project.manifest.get("generator")
         if prompt is not None and prompt.strip():
-            from studio import motion
-
-            spec = motion.parse_motion_prompt(
-                prompt, frames=spec.frames, fps=spec.fps, effects=spec.effects, shadow=spec.shadow
+            spec = self._parse_prompt(
+                prompt, generator, spec.frames, spec.fps, spec.effects, spec.shadow
             )
-        gen = self.backend("generator", project.manifest.get("generator"))
+        gen = self.backend("generator", generator)
         existing = len(project.manifest["slots"][slot]["candidates"])
         seed = existing * 7919 + slot if seed is None else seed
         size = tuple(project.manifest["size"])
@@ -232,6 +267,8 @@ class Studio:
             project.load_source(), spec, slot, size=size, candidates=candidates, seed=seed
         )
         project.add_candidates(slot, cands)
+        if not gen.produces_alpha:
+            self.segment_frames(project)
         return cands
 
     def choose(self, project: Project, slot: int, candidate: int) -> None:
@@ -241,12 +278,31 @@ class Studio:
     def fix_frame(
         self, project: Project, slot: int, prompt: Prompt, backend: str | None = None
     ) -> Mask:
-        """Re-segment the chosen candidate of `slot` with click prompts and store its mask."""
+        """Fix the chosen candidate's mask of `slot` with click prompts and store it.
+
+        With the `auto` segmenter (the default) this is a hybrid refine: the frame's current
+        mask (or the automatic one) is kept and each click adds or removes the region under it
+        (SAM 2 where its weights are present, GrabCut seeds otherwise). A named backend
+        re-segments the frame with the clicks instead.
+        """
         if prompt.empty:
             raise InputError("give at least one include or exclude point to fix a frame")
         rec = project.slot_record(slot)
         cand = project.load_candidate(slot)
-        mask = self.segment_image(segmentable_frame(cand), backend, prompt)
+        image = segmentable_frame(cand)
+        seg = self.backend("segmenter", backend)
+        if hasattr(seg, "refine"):
+            self._check_points(image, prompt)
+            base = cand.mask
+            if base is None and cand.rgba is not None:
+                base = Mask(
+                    cand.rgba[..., 3].astype(np.float32) / 255,
+                    "alpha",
+                    foreground=cand.rgba[..., :3].copy(),
+                )
+            mask = seg.refine(image, base, prompt)
+        else:
+            mask = self.segment_image(image, backend, prompt)
         project.set_candidate_mask(slot, rec["chosen"], mask)
         return mask
 

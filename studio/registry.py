@@ -22,9 +22,15 @@ Kind = Literal["generator", "segmenter"]
 BACKENDS: dict[str, dict[str, str]] = {
     "generator": {
         "procedural": "studio.generate.procedural:ProceduralGenerator",
+        "diffusers": "studio.generate.diffusers:DiffusersGenerator",
+        "remote": "studio.remote.backends:RemoteGenerator",
     },
     "segmenter": {
         "classical": "studio.segment.classical:ClassicalSegmenter",
+        "remote": "studio.remote.backends:RemoteSegmenter",
+        "rembg": "studio.segment.rembg:RembgSegmenter",
+        "sam2": "studio.segment.sam2:Sam2Segmenter",
+        "auto": "studio.segment.auto:AutoSegmenter",
     },
 }
 

@@ -230,3 +230,15 @@ def test_held_out_failure_modes(seg: ClassicalSegmenter) -> None:
     solid = np.broadcast_to(np.array([140.0, 60.0, 75.0]), grad.shape)
     mask = seg.segment(heldout.composite(bug, solid))
     assert iou(mask.alpha, bug[..., 3] / 255) > 0.99
+
+
+def test_include_click_on_open_background_does_not_crash() -> None:
+    img = np.full((96, 96, 3), 255, np.uint8)
+    cv2.circle(img, (48, 48), 25, (200, 60, 60), -1, cv2.LINE_AA)
+    seg = ClassicalSegmenter()
+    for click in [Point(3, 3, True), Point(90, 50, True), Point(48, 48, False)]:
+        mask = seg.segment(img, Prompt((click,)))
+        assert mask.alpha.shape == (96, 96)
+    # a click on the open background adds a little area near the click, not the whole frame
+    mask = seg.segment(img, Prompt((Point(3, 3, True),)))
+    assert (mask.alpha > 0.5).mean() < 0.5

@@ -246,19 +246,31 @@ def refine_with_points(rgb: np.ndarray, region: np.ndarray, points: tuple[Point,
         if not p.include:
             cv2.circle(seeds, (int(p.x * sc), int(p.y * sc)), radius, 2, -1)
     # a click overrides the hard labels around it: the whole clicked component flips
+    # (an enclosed gap flips whole; the open background around the character only near the
+    # click, or GrabCut would be left with no background to learn from)
     lab_fg, _ = ndimage.label(reg, FOUR)
     lab_bg, _ = ndimage.label(~reg, FOUR)
+    edge = border_mask(sh, sw, 1)
+    yy, xx = np.mgrid[:sh, :sw]
     for p in points:
         x = min(max(int(p.x * sc), 0), sw - 1)
         y = min(max(int(p.y * sc), 0), sh - 1)
         if p.include and not reg[y, x]:
             comp = lab_bg == lab_bg[y, x]
+            if (comp & edge).any():
+                comp &= (xx - x) ** 2 + (yy - y) ** 2 <= (0.12 * min(sh, sw)) ** 2
             gc[comp] = cv2.GC_PR_FGD
         elif not p.include and reg[y, x]:
             comp = lab_fg == lab_fg[y, x]
             gc[comp & (gc == cv2.GC_FGD)] = cv2.GC_PR_FGD
     gc[seeds == 1] = cv2.GC_FGD
     gc[seeds == 2] = cv2.GC_BGD
+    bg_labels = (gc == cv2.GC_BGD) | (gc == cv2.GC_PR_BGD)
+    fg_labels = (gc == cv2.GC_FGD) | (gc == cv2.GC_PR_FGD)
+    if not bg_labels.any():  # GrabCut needs both models: the frame's edge is background
+        gc[edge & (seeds == 0)] = cv2.GC_BGD
+    if not fg_labels.any():
+        return np.zeros((h, w), bool)
     fg = _grabcut(small, gc, iterations)
     out = _upsample_mask(fg, h, w)
     # keep full-resolution detail where GrabCut agreed with the original region
