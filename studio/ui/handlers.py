@@ -1,0 +1,322 @@
+"""The studio's actions as plain functions over a Studio: explicit arguments (a project id,
+numbers, points as ``[[x, y, 1|0], ...]`` in full-size image pixels), StudioError for
+anything the user can fix. The Gradio layer only adapts these; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from studio import registry
+from studio.errors import BackendUnavailable, ExportError, InputError, StudioError
+from studio.export import get_preset, list_presets
+from studio.pipeline import Studio
+from studio.project import Project
+from studio.refine import EdgeSettings, parse_hex
+from studio.types import MotionSpec, Point, ProgressFn, Prompt
+from studio.ui import render, views
+
+CUSTOM = "custom"
+DEFAULTS: dict[str, Any] = {
+    "preset": "bounce", "frames": 12, "fps": 12, "candidates": 1, "size": 360,
+    "export": "line-emoji",
+}
+MAX_POINTS = 64
+
+
+# ---------------------------------------------------------------------- projects
+def require_project(studio: Studio, project_id: str | None) -> Project:
+    """Open the project `project_id`; InputError when there is none yet."""
+    if not project_id or not str(project_id).strip():
+        raise InputError("no project yet: upload a character image (or pick an example) first")
+    return studio.open(str(project_id).strip())
+
+
+def new_project(studio: Studio, image: str | Path | None) -> str:
+    """Ingest an uploaded image file into a new project; returns its id."""
+    if image is None or str(image) == "":
+        raise InputError("no image given: upload a PNG, JPEG or WebP picture of a character")
+    path = Path(image)
+    return studio.new_project(path, name=path.stem[:40] or "upload").id
+
+
+def recent_projects(studio: Studio, limit: int = 12) -> list[tuple[str, str, str]]:
+    """(thumbnail path, caption, project id) of the most recently changed projects."""
+    out = []
+    for summary in Project.list_recent(studio.settings, limit=limit):
+        try:
+            project = studio.open(summary.id)
+            thumb = render.thumbnail_of(project)
+        except (StudioError, OSError):
+            continue  # a broken or half-written project is not offered
+        frames = f"{summary.frames} frames" if summary.frames else "not generated"
+        out.append((str(thumb), f"{summary.name} · {frames} · {summary.id}", summary.id))
+    return out
+
+
+def controls_of(project: Project) -> dict[str, Any]:
+    """The UI choices stored in a project (motion, size, edges), to restore the controls."""
+    spec = project.motion
+    out: dict[str, Any] = dict(DEFAULTS, prompt="", effects=[])
+    if spec is not None:
+        if spec.prompt:
+            out.update(preset=CUSTOM, prompt=spec.prompt)
+        elif spec.moves:
+            out["preset"] = spec.moves[0].name
+        out.update(frames=spec.frames, fps=spec.fps, effects=[e.name for e in spec.effects])
+    if project.manifest.get("size"):
+        out["size"] = int(project.manifest["size"][0])
+    if project.manifest.get("generator"):
+        out["generator"] = project.manifest["generator"]
+    out["edges"] = EdgeSettings(**project.settings_block("edges"))
+    return out
+
+
+# ---------------------------------------------------------------------- points
+def parse_points(value: Any) -> list[list[float]]:
+    """Points from a list or its JSON text: ``[[x, y, 1|0], ...]`` (1 include, 0 exclude)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise InputError(f"points must be JSON like [[120, 80, 1]], got {value!r}") from None
+    if not isinstance(value, list | tuple):
+        raise InputError(f"points must be a list like [[120, 80, 1]], got {value!r}")
+    if len(value) > MAX_POINTS:
+        raise InputError(f"at most {MAX_POINTS} points, got {len(value)}")
+    out = []
+    for p in value:
+        ok = isinstance(p, list | tuple) and len(p) in (2, 3)
+        ok = ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p[:2])
+        if not ok or (len(p) == 3 and p[2] not in (0, 1, True, False)):
+            raise InputError(f"each point must be [x, y] or [x, y, 1|0] (pixels), got {p!r}")
+        out.append([float(p[0]), float(p[1]), 1 if len(p) == 2 or p[2] else 0])
+    return out
+
+
+def to_prompt(points: Sequence[Sequence[float]]) -> Prompt:
+    return Prompt(tuple(Point(float(x), float(y), bool(inc)) for x, y, inc in points))
+
+
+def add_point(
+    points: Any, display_xy: Sequence[float], include: bool, scale: float
+) -> list[list[float]]:
+    """Append a click at display pixels `display_xy` (image px = display px / `scale`)."""
+    pts = parse_points(points)
+    x, y = (float(v) / scale for v in display_xy)
+    return [*pts, [round(x, 1), round(y, 1), 1 if include else 0]]
+
+
+# ---------------------------------------------------------------------- backends
+def backend_choices(kind: registry.Kind) -> list[str]:
+    """"auto" and every registered name of `kind` (availability is checked on use)."""
+    return ["auto", *registry.known(kind)]
+
+
+def backend_note(kind: registry.Kind, name: str | None) -> str:
+    """One line saying whether backend `name` can run here, and how to get it if not."""
+    if not name or name == "auto":
+        return f"auto uses **{registry.DEFAULTS[kind]}**, the best {kind} available here"
+    try:
+        registry.resolve_class(kind, name)
+    except BackendUnavailable as e:
+        return f"⚠ {e}"
+    return f"**{name}** is available"
+
+
+# ---------------------------------------------------------------------- motion and generate
+def motion_spec(
+    studio: Studio, preset: str | None, prompt: str | None, effects: Sequence[str],
+    frames: float, fps: float,
+) -> MotionSpec:
+    """The spec the Generate tab asks for: the motion prompt when it has text (or the preset
+    is "custom"), else the preset."""
+    text = (prompt or "").strip()
+    use_prompt = bool(text) or preset in (CUSTOM, None, "")
+    return studio.motion_spec(
+        prompt=text if use_prompt else None,
+        preset=None if use_prompt else preset,
+        effects=list(effects or ()),
+        frames=int(frames),
+        fps=float(fps),
+    )
+
+
+def describe_motion(spec: MotionSpec) -> str:
+    """Markdown: how the motion was understood, and the words that were not."""
+    text = f"**Motion:** {spec.interpretation}"
+    if spec.unknown_words:
+        text += f"\n\n⚠ not understood: {', '.join(repr(w) for w in spec.unknown_words)}"
+    return text
+
+
+def generate(
+    studio: Studio, project_id: str, preset: str | None, prompt: str | None,
+    effects: Sequence[str], frames: float, fps: float, candidates: float, size: float,
+    generator: str | None = None, progress: ProgressFn | None = None,
+) -> MotionSpec:
+    """Render the animation (cutting the source out first if needed); returns the spec."""
+    project = require_project(studio, project_id)
+    spec = motion_spec(studio, preset, prompt, effects, frames, fps)
+    side = int(size)
+    studio.generate(
+        project, spec, generator=None if generator in (None, "", "auto") else generator,
+        size=(side, side), candidates=int(candidates), progress=progress,
+    )
+    return spec
+
+
+# ---------------------------------------------------------------------- segment
+def segment(studio: Studio, project_id: str, points: Any, backend: str | None = None) -> str:
+    """Cut the source out (automatically, or from include/exclude points)."""
+    project = require_project(studio, project_id)
+    prompt = to_prompt(parse_points(points))
+    mask = studio.segment_source(project, _backend(backend), prompt if not prompt.empty else None)
+    stale = " Press **Generate** to animate the new cut-out." if project.manifest["slots"] else ""
+    return f"Cut out with {mask.backend}.{stale}"
+
+
+def segment_frames(
+    studio: Studio, project_id: str, backend: str | None = None,
+    progress: ProgressFn | None = None,
+) -> str:
+    project = require_project(studio, project_id)
+    if not project.manifest["slots"]:
+        raise InputError("this project has no frames yet: generate first")
+    n = studio.segment_frames(project, _backend(backend), progress)
+    if n == 0:
+        return "Every frame already has transparency (this generator renders with alpha)."
+    return f"Segmented {n} frame image{'s' * (n != 1)}."
+
+
+def _backend(name: str | None) -> str | None:
+    return None if name in (None, "", "auto") else name
+
+
+# ---------------------------------------------------------------------- refine
+def choose(studio: Studio, project_id: str, slot: float, candidate: float) -> str:
+    project = require_project(studio, project_id)
+    studio.choose(project, int(slot), int(candidate))
+    return f"Frame #{int(slot)} now uses take {int(candidate)}."
+
+
+def fix_frame(
+    studio: Studio, project_id: str, slot: float, points: Any, backend: str | None = None
+) -> str:
+    project = require_project(studio, project_id)
+    mask = studio.fix_frame(project, int(slot), to_prompt(parse_points(points)), _backend(backend))
+    return f"Frame #{int(slot)}: mask redone with {mask.backend}."
+
+
+def paint_frame(
+    studio: Studio, project_id: str, slot: float, stroke: np.ndarray, mode: str
+) -> str:
+    """Apply a brush stroke (H, W) float32 in [0, 1]; mode "erase" or "restore"."""
+    if mode not in ("erase", "restore"):
+        raise InputError(f"brush mode must be 'erase' or 'restore', got {mode!r}")
+    if not np.any(stroke > 0.02):
+        raise InputError("the brush layer is empty: paint over the frame first")
+    project = require_project(studio, project_id)
+    studio.paint_frame(project, int(slot), stroke, erase=mode == "erase")
+    return f"Frame #{int(slot)}: brush {mode}d."
+
+
+def retry_frame(
+    studio: Studio, project_id: str, slot: float, prompt: str | None, candidates: float = 1
+) -> str:
+    """A new take of one frame: with an edited motion prompt, or (empty) the project's motion
+    with another seed. The new take is chosen."""
+    project = require_project(studio, project_id)
+    text = (prompt or "").strip() or None
+    cands = studio.regenerate(project, int(slot), text, candidates=int(candidates))
+    return f"Frame #{int(slot)}: {len(cands)} new take{'s' * (len(cands) != 1)}, first chosen."
+
+
+def normalise_colour(colour: str | None) -> str:
+    """ "#rrggbb", "rrggbb" or "rgb(r, g, b)"/"rgba(...)" → "#rrggbb"."""
+    text = (colour or "#ffffff").strip()
+    m = re.fullmatch(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(,[^)]*)?\)", text)
+    if m:
+        return "#" + "".join(f"{min(255, round(float(v))):02x}" for v in m.groups()[:3])
+    return "#{:02x}{:02x}{:02x}".format(*parse_hex(text))
+
+
+def set_edges(
+    studio: Studio, project_id: str, feather: float, grow: float, defringe: float,
+    outline: float, outline_color: str | None,
+) -> str:
+    project = require_project(studio, project_id)
+    edges = EdgeSettings(float(feather), float(grow), float(defringe), float(outline),
+                         normalise_colour(outline_color))
+    studio.set_edges(project, edges)
+    return "Edges updated." if not edges.is_identity else "Edges reset to the plain mask."
+
+
+def set_duration(studio: Studio, project_id: str, slot: float, duration_ms: float | None) -> str:
+    """Per-frame timing in ms; 0 or None goes back to 1/fps."""
+    project = require_project(studio, project_id)
+    ms = None if not duration_ms else float(duration_ms)
+    studio.set_duration(project, int(slot), ms)
+    return f"Frame #{int(slot)} shows for {ms:g} ms." if ms else f"Frame #{int(slot)}: 1/fps."
+
+
+# ---------------------------------------------------------------------- export
+def preset_choices() -> list[tuple[str, str]]:
+    """(label, id) of every export preset; presets without an encoder say so."""
+    out = []
+    for p in list_presets():
+        label = f"{p.title} · {p.width}×{p.height} {p.format.upper()}"
+        if not p.supported:
+            label += " (not available yet)"
+        out.append((label, p.id))
+    return out
+
+
+@dataclass
+class ExportView:
+    """An export for the UI: the file, the check rows, a bytes-vs-budget line and previews."""
+
+    file: Path
+    ok: bool
+    rows: list[list[str]]
+    summary: str
+    light: Path | None
+    dark: Path | None
+
+
+def export(studio: Studio, project_id: str, preset_id: str | None) -> ExportView:
+    project = require_project(studio, project_id)
+    preset = get_preset(preset_id or DEFAULTS["export"])
+    if not preset.supported:
+        raise ExportError(
+            f"{preset.title} needs a {preset.format.upper()} encoder, which this version does "
+            "not have yet; choose another preset"
+        )
+    result = studio.export(project, preset.id)
+    rows = [
+        [r.rule, r.expected, r.actual,
+         "pass" if r.passed else ("FAIL" if r.severity == "error" else "warn")]
+        for r in result.check.rows
+    ]
+    pct = 100 * result.bytes / preset.max_bytes
+    verdict = "✓ meets" if result.ok else "✗ fails"
+    lines = [f"{verdict} **{preset.title}** · **{result.bytes:,}** of {preset.max_bytes:,} "
+             f"bytes ({pct:.0f}% of the budget) · {result.frame_count} frames"]
+    lines += [f"- gave up: {g}" for g in result.given_up]
+    lines += [f"- note: {n}" for n in result.notes]
+    lines += [f"- ⚠ {w}" for w in result.warnings]
+    themes = dict(getattr(result.preset, "backgrounds", ()))  # the platform's chat colours
+    light, dark = render.export_previews(
+        project, result.path, themes.get("light", views.LIGHT_CHAT),
+        themes.get("dark", views.DARK_CHAT),
+    )
+    return ExportView(result.path, result.ok, rows, "\n".join(lines), light, dark)

@@ -1,0 +1,214 @@
+"""The studio's Blocks layout: a project bar and the Generate → Segment → Refine → Export tabs.
+
+Layout only; `studio.ui.wiring` connects the events. Components are collected on a `UI`
+object so the wiring can name them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import gradio as gr
+
+from studio import motion
+from studio.ui import handlers as H
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+CSS = """
+.gradio-container {max-width: 1280px !important; margin: auto;}
+#status p {margin: 0; min-height: 1.4em;}
+#frames .thumbnail-item, #candidates .thumbnail-item {background: #eee;}
+footer {display: none !important;}
+"""
+
+
+class UI(SimpleNamespace):
+    """The components, by name (set by `build_layout`)."""
+
+
+def example_files() -> list[str]:
+    """The bundled example characters (PNG files next to the package)."""
+    if not EXAMPLES_DIR.is_dir():
+        return []
+    return [str(p) for p in sorted(EXAMPLES_DIR.glob("*.png"))]
+
+
+def _project_bar(ui: UI) -> None:
+    with gr.Row(equal_height=True):
+        ui.pid = gr.Textbox(label="Project", interactive=False, scale=3, elem_id="project-id",
+                            placeholder="upload a character to start a project")
+        ui.new_btn = gr.Button("New project", scale=1, min_width=100, elem_id="new-project")
+    ui.status = gr.Markdown(elem_id="status")
+    with gr.Accordion("Resume a recent project", open=False, elem_id="recent"):
+        ui.recent = gr.Gallery(show_label=False, columns=6, height=190, allow_preview=False,
+                               elem_id="recent-gallery")
+        with gr.Row(equal_height=True):
+            ui.open_id = gr.Textbox(label="Project id", scale=3,
+                                    placeholder="20260101-120000-abc123")
+            ui.open_btn = gr.Button("Open", scale=1)
+            ui.recent_btn = gr.Button("Refresh list", scale=1)
+    # the API's upload endpoint takes a plain file (a non-image gets a clear error)
+    ui.api_file = gr.File(visible=False)
+    ui.api_upload = gr.Button(visible=False)
+
+
+def _generate_tab(ui: UI) -> None:
+    gr.Markdown("Upload a character (or click an example), choose a motion and press "
+                "**Generate**. The defaults make a LINE emoji in three clicks.")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            ui.upload = gr.Image(label="Character", type="filepath",
+                                 sources=["upload", "clipboard"], height=280, elem_id="upload")
+            if example_files():
+                gr.Examples([[f] for f in example_files()], inputs=[ui.upload], label="Examples",
+                            examples_per_page=8, elem_id="examples")
+        with gr.Column(scale=1, min_width=260):
+            presets = [(f"{p.name} · {p.description}", p.name) for p in motion.list_presets()]
+            ui.preset = gr.Dropdown([("custom · use the motion prompt", H.CUSTOM), *presets],
+                                    value=H.DEFAULTS["preset"], label="Motion preset")
+            ui.prompt = gr.Textbox(label="Custom motion prompt", lines=1,
+                                   placeholder="e.g. subtle bounce then spin with sparkles")
+            ui.interp = gr.Markdown(elem_id="interpretation")
+            ui.gen_btn = gr.Button("Generate", variant="primary", elem_id="generate")
+            ui.effects = gr.CheckboxGroup(
+                [(e.name.replace("_", " "), e.name) for e in motion.list_effects()],
+                label="Effects")
+            with gr.Accordion("Frames, size, takes and generator", open=True):
+                with gr.Row():
+                    ui.frames = gr.Slider(2, 60, H.DEFAULTS["frames"], step=1, label="Frames",
+                                          elem_id="frames-n")
+                    ui.fps = gr.Slider(1, 60, H.DEFAULTS["fps"], step=1, label="FPS")
+                with gr.Row():
+                    ui.candidates = gr.Slider(1, 8, H.DEFAULTS["candidates"], step=1,
+                                              label="Takes per frame", elem_id="takes-n")
+                    ui.size = gr.Slider(64, 1024, H.DEFAULTS["size"], step=8, label="Size (px)")
+                ui.generator = gr.Dropdown(H.backend_choices("generator"), value="auto",
+                                           label="Generator")
+                ui.gen_note = gr.Markdown(H.backend_note("generator", "auto"))
+        with gr.Column(scale=1, min_width=260):
+            ui.preview = gr.Image(label="Preview (loops)", interactive=False, height=300,
+                                  elem_id="preview")
+            ui.strip = gr.Image(label="Frames", interactive=False, height=90, elem_id="strip")
+
+
+def _segment_tab(ui: UI) -> None:
+    gr.Markdown("Click the character to keep it (**include**) or the background to drop it "
+                "(**exclude**); the cut-out updates after every click.")
+    with gr.Row():
+        with gr.Column(scale=3, min_width=300):
+            ui.seg_image = gr.Image(label="Source: click to add a point", interactive=False,
+                                    height=440, elem_id="seg-image")
+            with gr.Row(equal_height=True):
+                ui.seg_mode = gr.Radio(["include", "exclude"], value="include",
+                                       label="A click adds", scale=2)
+                ui.seg_undo = gr.Button("Undo last point", scale=1)
+                ui.seg_clear = gr.Button("Clear points", scale=1)
+            ui.seg_points = gr.JSON(value=[], label="Points [x, y, 1 include | 0 exclude]",
+                                    open=False)
+        with gr.Column(scale=2, min_width=260):
+            ui.seg_backend = gr.Dropdown(H.backend_choices("segmenter"), value="auto",
+                                         label="Segmenter")
+            ui.seg_note = gr.Markdown(H.backend_note("segmenter", "auto"))
+            with gr.Row():
+                ui.cut_btn = gr.Button("Cut out", variant="primary", elem_id="cut-out")
+                ui.seg_frames_btn = gr.Button("Segment all frames")
+            ui.seg_info = gr.Markdown()
+            with gr.Row():
+                ui.cut_checker = gr.Image(label="Cut-out", interactive=False, height=160)
+                ui.cut_dark = gr.Image(label="On dark", interactive=False, height=160)
+                ui.cut_light = gr.Image(label="On light", interactive=False, height=160)
+
+
+def _refine_tab(ui: UI) -> None:
+    gr.Markdown("Pick a frame: swap in another take, click to fix its mask, brush to erase or "
+                "restore, or retry it with an edited prompt. Edges and timing apply on export.")
+    ui.frames_gal = gr.Gallery(label="Frames (click one)", columns=10, height=170,
+                               allow_preview=False, elem_id="frames")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=240):
+            with gr.Row(equal_height=True):
+                ui.slot = gr.Number(0, label="Frame #", precision=0, minimum=0)
+                ui.slot_btn = gr.Button("Show frame")
+            ui.slot_info = gr.Markdown(elem_id="slot-info")
+            ui.cands_gal = gr.Gallery(label="Takes (click one to use it)", columns=3,
+                                      height=200, allow_preview=False, elem_id="candidates")
+            with gr.Row(equal_height=True):
+                ui.cand = gr.Number(0, label="Take #", precision=0, minimum=0)
+                ui.choose_btn = gr.Button("Use take")
+            ui.retry_prompt = gr.Textbox(label="Retry prompt",
+                                         placeholder="empty: same motion, another seed")
+            with gr.Row(equal_height=True):
+                ui.retry_n = gr.Slider(1, 4, 1, step=1, label="New takes")
+                ui.retry_btn = gr.Button("Retry this frame")
+            with gr.Row(equal_height=True):
+                ui.duration = gr.Number(0, label="Frame time (ms; 0 = 1/fps)", minimum=0)
+                ui.duration_btn = gr.Button("Set timing")
+        with gr.Column(scale=2, min_width=300):
+            with gr.Tab("Click to fix"):
+                ui.fix_image = gr.Image(label="Frame: click to add a point", interactive=False,
+                                        height=360, elem_id="fix-image")
+                with gr.Row(equal_height=True):
+                    ui.fix_mode = gr.Radio(["include", "exclude"], value="include",
+                                           label="A click adds", scale=2)
+                    ui.fix_undo = gr.Button("Undo last point", scale=1)
+                    ui.fix_clear = gr.Button("Clear points", scale=1)
+                ui.fix_points = gr.JSON(value=[], label="Points [x, y, 1|0]", open=False)
+                ui.fix_btn = gr.Button("Fix mask with these points")
+            with gr.Tab("Brush"):
+                ui.editor = gr.ImageEditor(
+                    type="numpy", label="Paint over the frame", height=360, layers=False,
+                    transforms=(), sources=(), elem_id="brush",
+                    brush=gr.Brush(colors=["#ff2d75"], color_mode="fixed"),
+                )
+                with gr.Row(equal_height=True):
+                    ui.brush_mode = gr.Radio(["erase", "restore"], value="erase",
+                                             label="The brush", scale=2)
+                    ui.brush_btn = gr.Button("Apply brush", scale=1)
+        with gr.Column(scale=1, min_width=240):
+            ui.refine_preview = gr.Image(label="Preview", interactive=False, height=240,
+                                         elem_id="refine-preview")
+            ui.feather = gr.Slider(0, 10, 0, step=0.5, label="Feather (px)")
+            ui.grow = gr.Slider(-10, 10, 0, step=0.5, label="Shrink / grow (px)")
+            ui.defringe = gr.Slider(0, 6, 0, step=0.5, label="Defringe (px)")
+            ui.outline = gr.Slider(0, 20, 0, step=1, label="Outline (px)")
+            ui.outline_color = gr.ColorPicker("#ffffff", label="Outline colour")
+            ui.edges_btn = gr.Button("Apply edges")
+
+
+def _export_tab(ui: UI) -> None:
+    gr.Markdown("Choose where it goes. The file is fitted to the platform's budget and checked "
+                "against its rules; previews show it on light and dark chats.")
+    with gr.Row(equal_height=True):
+        ui.export_preset = gr.Dropdown(H.preset_choices(), value=H.DEFAULTS["export"],
+                                       label="Platform preset", scale=3)
+        ui.export_btn = gr.Button("Export", variant="primary", scale=1, elem_id="export")
+    ui.export_summary = gr.Markdown(elem_id="export-summary")
+    with gr.Row():
+        ui.export_light = gr.Image(label="On a light chat", interactive=False, height=220)
+        ui.export_dark = gr.Image(label="On a dark chat", interactive=False, height=220)
+        ui.download = gr.File(label="Download", elem_id="download")
+    ui.check = gr.Dataframe(headers=["rule", "expected", "actual", "result"], interactive=False,
+                            label="Spec check", elem_id="check", wrap=True)
+
+
+def build_layout() -> tuple[gr.Blocks, UI]:
+    """The Blocks app and its components (no events yet)."""
+    ui = UI()
+    with gr.Blocks(title="popcon studio", analytics_enabled=False) as demo:
+        gr.Markdown("# popcon studio\nOne character image in, a looping animated emoji or "
+                    "sticker out: **generate → segment → refine → export**.")
+        _project_bar(ui)
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("Generate", id="generate"):
+                _generate_tab(ui)
+            with gr.Tab("Segment", id="segment"):
+                _segment_tab(ui)
+            with gr.Tab("Refine", id="refine"):
+                _refine_tab(ui)
+            with gr.Tab("Export", id="export"):
+                _export_tab(ui)
+        ui.last_pid = gr.BrowserState("", storage_key="popcon-last-project",
+                                      secret="popcon-project-id")
+    ui.demo = demo
+    return demo, ui

@@ -1,0 +1,119 @@
+"""Events of the studio: thin adapters from components to `studio.ui.handlers`.
+
+Every action has an ``api_name`` with explicit arguments (project id, numbers, points as
+``[[x, y, 1|0], ...]``); select events (clicks on images and galleries) are private and call
+the same handlers. StudioError becomes gr.Error; nothing is changed in the project then.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import gradio as gr
+
+from studio.errors import StudioError
+from studio.pipeline import Studio
+from studio.project import Project
+from studio.types import ProgressFn
+from studio.ui import handlers as H
+from studio.ui import render
+from studio.ui.layout import UI
+
+GPU = "gpu"  # the concurrency group of events that run models
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn StudioError into gr.Error (shown to the user as a toast)."""
+
+    @functools.wraps(fn)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except StudioError as e:
+            raise gr.Error(str(e), print_exception=False) from None
+
+    return inner
+
+
+def progress_fn(progress: gr.Progress) -> ProgressFn:
+    def update(done: int, total: int, message: str) -> None:
+        progress((done, total), desc=message)
+
+    return update
+
+
+class Views:
+    """{component: value} for groups of components, from a project on disk."""
+
+    def __init__(self, studio: Studio, ui: UI):
+        self.studio, self.ui = studio, ui
+
+    def seg(self, project: Project | None, points: Any) -> dict:
+        u = self.ui
+        if project is None or not project.manifest.get("source"):
+            return {u.seg_image: None, u.cut_checker: None, u.cut_dark: None,
+                    u.cut_light: None, u.seg_info: ""}
+        sv = render.source_view(project, H.parse_points(points))
+        return {u.seg_image: str(sv.clickable), u.cut_checker: sv.checker, u.cut_dark: sv.dark,
+                u.cut_light: sv.light, u.seg_info: sv.info}
+
+    def anim(self, project: Project | None) -> dict:
+        u = self.ui
+        av = render.animation_view(self.studio, project) if project else render.AnimationView()
+        return {u.preview: av.preview, u.strip: av.strip, u.frames_gal: av.frames,
+                u.refine_preview: av.preview}
+
+    def slot(self, project: Project | None, slot: Any, points: Any) -> dict:
+        u = self.ui
+        n = len(project.manifest["slots"]) if project else 0
+        if n == 0:
+            return {u.slot: 0, u.cands_gal: [], u.cand: 0, u.fix_image: None, u.editor: None,
+                    u.duration: 0, u.slot_info: "generate first: the frames appear here"}
+        index = min(max(int(slot or 0), 0), n - 1)
+        sv = render.slot_view(project, index, H.parse_points(points))
+        return {u.slot: index, u.cands_gal: sv.candidates, u.cand: sv.chosen,
+                u.fix_image: str(sv.clickable),
+                u.editor: {"background": str(sv.editor_base), "layers": [], "composite": None},
+                u.duration: round(sv.duration_ms, 1), u.slot_info: sv.info}
+
+    def refine(self, project: Project, slot: Any, points: Any, message: str) -> dict:
+        return (self.anim(project) | self.slot(project, slot, points)
+                | {self.ui.status: message})
+
+    def controls(self, project: Project | None) -> dict:
+        u = self.ui
+        c = H.controls_of(project) if project else dict(H.DEFAULTS, prompt="", effects=[])
+        edges = c.get("edges")
+        out = {u.preset: c["preset"], u.prompt: c["prompt"], u.effects: c["effects"],
+               u.frames: c["frames"], u.fps: c["fps"], u.size: c["size"],
+               u.generator: c.get("generator", "auto")}
+        if edges is not None:
+            out |= {u.feather: edges.feather, u.grow: edges.grow, u.defringe: edges.defringe,
+                    u.outline: edges.outline, u.outline_color: edges.outline_color}
+        return out
+
+    def export_blank(self) -> dict:
+        u = self.ui
+        return {u.export_summary: "", u.export_light: None, u.export_dark: None, u.check: None,
+                u.download: None}
+
+    def everything(self, project: Project | None, message: str) -> dict:
+        u = self.ui
+        pid = project.id if project else ""
+        return (
+            {u.pid: pid, u.last_pid: pid, u.seg_points: [], u.fix_points: [], u.status: message,
+             u.interp: ""}
+            | self.controls(project) | self.seg(project, []) | self.anim(project)
+            | self.slot(project, 0, []) | self.export_blank()
+        )
+
+
+def all_outputs(ui: UI) -> list:
+    names = ("pid last_pid seg_points fix_points status interp preset prompt effects frames fps "
+             "size generator feather grow defringe outline outline_color seg_image cut_checker "
+             "cut_dark cut_light seg_info preview strip frames_gal refine_preview slot cands_gal "
+             "cand fix_image editor duration slot_info export_summary export_light export_dark "
+             "check download")
+    return [getattr(ui, n) for n in names.split()]
