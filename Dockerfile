@@ -36,8 +36,11 @@ COPY requirements.txt requirements-gpu.txt ./
 # runpod 1.12 asks for tomlkit>=0.15 (for its CLI only) while gradio pins tomlkit<0.15, so
 # runpod goes in without its dependency check; its runtime dependencies are in
 # requirements.txt.
-RUN pip install -r requirements.txt -r requirements-gpu.txt \
- && pip install --no-deps runpod==1.12.0
+COPY requirements-nodeps.txt ./
+RUN pip install -r requirements.txt \
+ && pip uninstall -y onnxruntime \
+ && pip install -r requirements-gpu.txt \
+ && pip install --no-deps -r requirements-nodeps.txt
 
 COPY pyproject.toml README.md app.py ./
 COPY studio ./studio
