@@ -31,6 +31,7 @@ from studio.segment.matting import (
     project_alpha,
     smooth_fill,
 )
+from studio.segment.model_common import check_image
 from studio.types import Mask, Prompt
 
 DISK = ndimage.generate_binary_structure(2, 1)
@@ -66,7 +67,7 @@ class ClassicalSegmenter:
     def segment(self, image: np.ndarray, prompt: Prompt | None = None) -> Mask:
         """image: (H, W, 3|4) uint8 RGB(A). Returns a Mask with alpha (H, W) float32 and
         foreground (H, W, 3) uint8; info["background"] names the background it found."""
-        _check_image(image)
+        check_image(image)
         rgb = np.ascontiguousarray(image[..., :3])
         points = prompt.points if prompt is not None else ()
         if image.shape[2] == 4 and image[..., 3].min() < 255:
@@ -85,17 +86,6 @@ class ClassicalSegmenter:
         alpha, fg = _soft_edges(rgb, region, model if model.known else None, opts,
                                 bool(info.get("shadow")))
         return Mask(alpha=alpha, backend=self.name, foreground=fg, info=info)
-
-
-def _check_image(image: np.ndarray) -> None:
-    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] not in (3, 4):
-        shape = getattr(image, "shape", None)
-        raise InputError(f"image must be an (H, W, 3) or (H, W, 4) array, got shape {shape}")
-    if image.dtype != np.uint8:
-        raise InputError(f"image must be uint8, got {image.dtype}")
-    if min(image.shape[:2]) < 8:
-        raise InputError(f"image must be at least 8x8 pixels, got {image.shape[1]}x"
-                         f"{image.shape[0]}")
 
 
 def _from_alpha(rgb: np.ndarray, a8: np.ndarray) -> Mask:
