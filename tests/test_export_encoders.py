@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.errors import ExportError, InputError
+from studio.errors import InputError
 from studio.export import (
     encode_apng,
     encode_gif,
@@ -210,11 +210,6 @@ def test_presets_table():
             "kakao-proposal", "imessage", "telegram-video"} <= ids
     with pytest.raises(InputError, match="line-emoji"):
         get_preset("line-emjoi")
-
-
-def test_webm_not_available_yet(anim, tmp_path):
-    with pytest.raises(ExportError, match="not available yet"):
-        export_animation(anim, DELAYS, "telegram-emoji", tmp_path / "x.webm")
 
 
 def test_failed_export_leaves_existing_file(anim, tmp_path, monkeypatch):

@@ -117,7 +117,7 @@ def test_fit_tight_budget_drops_frames_keeps_duration(anim24):
     _, durations, _ = read_back(res.encoded.data)
     assert sum(durations) == 2000
     tried_sizes = [b for _, b in res.tried]
-    assert len(tried_sizes) >= 2 and min(tried_sizes[:-1]) > 30_000
+    assert len(tried_sizes) >= 2 and max(tried_sizes) > 30_000
 
 
 def test_fit_impossible_budget_says_smallest(anim12):

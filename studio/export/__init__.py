@@ -1,13 +1,16 @@
-"""Export: platform presets (data), encoders (APNG, GIF, WebP), budget fitting, spec checker.
+"""Export: platform presets (data), encoders (APNG, GIF, WebP, WebM VP9 with alpha), budget
+fitting, spec checker, chat previews and halo scores, platform sets, sprite sheets.
 
     result = export_animation(frames, durations_ms, "line-emoji", "001.png")
     result.check.ok, result.bytes, result.given_up
+    export_set([(frames, durations_ms), ...], "line-emoji", "set.zip")
 
 Frames are RGBA uint8 arrays (H, W, 4); durations are milliseconds per frame.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +20,25 @@ import numpy as np
 
 from studio.export.apng import encode_apng
 from studio.export.check import CheckReport, CheckRow, check_bytes, check_file
+from studio.export.decode import Decoded, decode_animation, decode_file, sniff_format
 from studio.export.encoded import Encoded, write_atomic
-from studio.export.fit import EncodeSettings, FitResult, fit_to_budget
+from studio.export.fit import FitResult, canvas_sizes, fit_to_budget
 from studio.export.frames import fit_canvas, preview_on, psnr
 from studio.export.gif import encode_gif
+from studio.export.ladders import LADDERS, EncodeSettings
 from studio.export.palette import Palette, build_palette, quantize
-from studio.export.presets import PRESETS, Preset, apply_overrides, get_preset, list_presets
+from studio.export.presets import (
+    PRESETS,
+    Preset,
+    apply_overrides,
+    custom_preset,
+    get_preset,
+    list_presets,
+)
+from studio.export.preview import chat_previews, halo_score, halo_scores
+from studio.export.sets import SET_RULES, SetResult, export_set
+from studio.export.sheet import export_frames_zip, export_sprite_sheet
+from studio.export.webm import decode_webm, encode_webm
 from studio.export.webp import encode_webp
 
 
@@ -69,16 +85,22 @@ def export_animation(
     out_path: str | Path,
     *,
     overrides: dict[str, Any] | None = None,
+    theme: str | None = None,
 ) -> ExportResult:
     """Fit RGBA uint8 frames (H, W, 4) to `preset`, write `out_path` atomically, check it.
 
-    overrides: preset fields to replace (e.g. {"max_bytes": 500_000}); each changed platform
-    rule adds a warning. The written file is read back and checked; a failed rule leaves
+    overrides: preset fields to replace (e.g. {"max_bytes": 500_000}; "fps" sets max_fps);
+    each changed platform rule adds a warning (none for the `custom` preset).
+    theme: "light" or "dark" (see preset.themes): GIF edges are matted on that chat
+    background instead of the preset's default matte.
+    The written file is read back and checked; a failed rule leaves
     `result.check.ok` False and adds a warning (the file is still written, for inspection).
     Raises ExportError when no setting fits the budget, InputError for bad frames/overrides.
     """
     p = get_preset(preset) if isinstance(preset, str) else preset
     p, warnings = apply_overrides(p, overrides)
+    if theme is not None:
+        p = dataclasses.replace(p, matte=p.background(theme))
     fit = fit_to_budget(frames, durations_ms, p)
     path = write_atomic(out_path, fit.encoded.data)
     report = check_file(path, p)
@@ -94,9 +116,12 @@ def export_animation(
 
 
 __all__ = [
-    "PRESETS", "CheckReport", "CheckRow", "EncodeSettings", "Encoded", "ExportResult",
-    "FitResult", "Palette", "Preset", "apply_overrides", "build_palette", "check_bytes",
-    "check_file", "encode_apng", "encode_gif", "encode_webp", "export_animation", "fit_canvas",
-    "fit_to_budget", "get_preset", "list_presets", "preview_on", "psnr", "quantize",
-    "write_atomic",
+    "LADDERS", "PRESETS", "SET_RULES", "CheckReport", "CheckRow", "Decoded", "EncodeSettings",
+    "Encoded", "ExportResult", "FitResult", "Palette", "Preset", "SetResult", "apply_overrides",
+    "build_palette", "canvas_sizes", "chat_previews", "check_bytes", "check_file",
+    "custom_preset", "decode_animation", "decode_file", "decode_webm", "encode_apng",
+    "encode_gif", "encode_webm", "encode_webp", "export_animation", "export_frames_zip",
+    "export_set", "export_sprite_sheet", "fit_canvas", "fit_to_budget", "get_preset",
+    "halo_score", "halo_scores", "list_presets", "preview_on", "psnr", "quantize",
+    "sniff_format", "write_atomic",
 ]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
+from studio.export.decode import Decoded, decode_animation
 from studio.export.presets import Preset
 
 DURATION_TOLERANCE_MS = 1.0
@@ -71,44 +70,6 @@ class CheckReport:
         return "\n".join(lines)
 
 
-@dataclass
-class _Decoded:
-    format: str
-    frames: list[np.ndarray]
-    durations_ms: list[float]
-    loop: int | None
-    size: tuple[int, int]
-
-
-def sniff_format(data: bytes) -> str:
-    """"apng", "png", "gif", "webp", "webm" or "unknown" from a file's bytes."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        idat = data.find(b"IDAT")
-        actl = data.find(b"acTL")
-        return "apng" if actl != -1 and (idat == -1 or actl < idat) else "png"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    if data[:4] == b"\x1a\x45\xdf\xa3":
-        return "webm"
-    return "unknown"
-
-
-def _decode(data: bytes) -> _Decoded:
-    fmt = sniff_format(data)
-    if fmt in ("webm", "unknown"):
-        return _Decoded(fmt, [], [], None, (0, 0))
-    with Image.open(io.BytesIO(data)) as im:
-        frames, durations = [], []
-        for i in range(getattr(im, "n_frames", 1)):
-            im.seek(i)
-            frames.append(np.asarray(im.convert("RGBA")).copy())
-            durations.append(float(im.info.get("duration", 0.0) or 0.0))
-        loop = im.info.get("loop")
-        return _Decoded(fmt, frames, durations, loop, im.size)
-
-
 def _size_row(p: Preset, w: int, h: int) -> CheckRow:
     actual = f"{w}×{h}"
     if p.size_rule == "within":
@@ -123,7 +84,7 @@ def _size_row(p: Preset, w: int, h: int) -> CheckRow:
     return CheckRow("canvas size", exp, actual, (w, h) in sizes, sev)
 
 
-def _duration_rows(p: Preset, d: _Decoded) -> list[CheckRow]:
+def _duration_rows(p: Preset, d: Decoded) -> list[CheckRow]:
     rows = []
     total = sum(d.durations_ms)
     actual = f"{total:g} ms"
@@ -134,7 +95,7 @@ def _duration_rows(p: Preset, d: _Decoded) -> list[CheckRow]:
     elif p.max_duration_s is not None:
         ok = total <= p.max_duration_s * 1000 + DURATION_TOLERANCE_MS
         rows.append(CheckRow("playback duration", f"≤ {p.max_duration_s:g} s", actual, ok))
-    if p.max_total_playback_s is not None:
+    if p.max_total_playback_s is not None and d.format != "webm":
         loops = d.loop
         if not loops:
             exp = f"finite loops, ≤ {p.max_total_playback_s:g} s"
@@ -153,8 +114,22 @@ def _duration_rows(p: Preset, d: _Decoded) -> list[CheckRow]:
     if p.max_fps is not None:
         fps = 1000.0 / shortest if shortest > 0 else float("inf")
         rows.append(CheckRow("frame rate", f"≤ {p.max_fps:g} fps", f"{fps:.3g} fps",
-                             fps <= p.max_fps + 1e-6))
+                             fps <= p.max_fps + 0.05))
+        if d.format == "webm":
+            rows.append(CheckRow("stream frame rate", f"≤ {p.max_fps:g} fps", f"{d.fps:.3g} fps",
+                                 0 < d.fps <= p.max_fps + 1e-6))
     return rows
+
+
+def _webm_rows(d: Decoded) -> list[CheckRow]:
+    alpha_plane = d.pix_fmt.startswith("yuva")
+    return [
+        CheckRow("video codec", "vp9", d.codec or "(none)", d.codec == "vp9"),
+        CheckRow("alpha channel", "yuva420p (decoded with libvpx-vp9)", d.pix_fmt or "(none)",
+                 alpha_plane),
+        CheckRow("audio streams", "none", str(d.audio_streams), d.audio_streams == 0),
+        CheckRow("other streams", "none", str(d.other_streams), d.other_streams == 0),
+    ]
 
 
 def _identical_pairs(frames: list[np.ndarray]) -> list[int]:
@@ -171,7 +146,7 @@ def check_bytes(data: bytes, preset: Preset, name: str = "") -> CheckReport:
     p = preset
     report = CheckReport(p.id, name)
     rows = report.rows
-    d = _decode(data)
+    d = decode_animation(data)
     rows.append(CheckRow("format", p.format, d.format, d.format == p.format))
     if name:
         suffix = Path(name).suffix.lower()
@@ -180,8 +155,11 @@ def check_bytes(data: bytes, preset: Preset, name: str = "") -> CheckReport:
     rows.append(CheckRow("file size", f"≤ {p.max_bytes} bytes", f"{len(data)} bytes",
                          len(data) <= p.max_bytes))
     if not d.frames:
-        rows.append(CheckRow("readable", "decodable by Pillow", f"{d.format} not decoded", False))
+        why = d.error or "no frames"
+        rows.append(CheckRow("readable", "decodes to frames", f"{d.format}: {why}", False))
         return report
+    if d.format == "webm":
+        rows.extend(_webm_rows(d))
     n = len(d.frames)
     rows.append(_size_row(p, *d.size))
     rows.append(CheckRow("animated", "≥ 2 frames", str(n), n >= 2))

@@ -1,84 +1,35 @@
 """Fit an animation under a preset's byte budget, giving up as little as possible.
 
-The search ranks a grid of (frame step, ladder rung) by how much each gives up: a rung costs
-its place in the format's ladder (best quality first), a frame step k costs
-STEP_COST · log2(k / k0) rungs (k0: the smallest valid step). Candidates are encoded in
-that order and the first whose file fits wins. Palette size is not monotone in bytes, so
-every candidate is encoded and measured (no bisection); the grid is ≤ 4 steps × ≤ 12 rungs.
+Every candidate is (geometry, rung): a geometry is a frame step and a canvas size, a rung a
+place in the format's ladder (ladders.py, best quality first). What a candidate gives up is
+its rung index plus STEP_COST · log2(step / smallest step) plus SCALE_COST · log2(full side /
+side). Geometries are visited cheapest first; within one the best fitting rung is found by
+bisection on monotone rungs (WebP quality, WebM CRF) and by a scan on palette sizes, which
+are not monotone in bytes. The search stops when no cheaper candidate is left, so the
+winner is the cheapest candidate that fits. Playback time is kept: dropped frames stretch
+the delays of the kept ones.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from studio.errors import ExportError
-from studio.export.apng import encode_apng
 from studio.export.encoded import Encoded
 from studio.export.frames import fit_canvas, validate
-from studio.export.gif import encode_gif
+from studio.export.ladders import LADDERS, EncodeSettings, encode_with
 from studio.export.presets import Preset
 from studio.export.timing import Timing, plan_timing, step_note
-from studio.export.webp import encode_webp
-
-
-@dataclass(frozen=True)
-class EncodeSettings:
-    """One rung of a format's ladder plus the frame step it was tried at.
-
-    colors: palette size (APNG, GIF); None for full-colour APNG.
-    quality, alpha_quality: WebP lossy knobs (0..100); lossless: WebP lossless.
-    """
-
-    format: str
-    step: int = 1
-    colors: int | None = None
-    quality: int | None = None
-    alpha_quality: int | None = None
-    lossless: bool = False
-
-    def describe(self) -> str:
-        if self.format == "webp":
-            knob = "lossless" if self.lossless else f"quality {self.quality}/{self.alpha_quality}"
-        else:
-            knob = "full colour" if self.colors is None else f"{self.colors} colours"
-        return f"{self.format} {knob}, frame step {self.step}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-def _apng(colors: Sequence[int | None]) -> list[EncodeSettings]:
-    return [EncodeSettings("apng", colors=c) for c in colors]
-
-
-def _gif(colors: Sequence[int]) -> list[EncodeSettings]:
-    return [EncodeSettings("gif", colors=c) for c in colors]
-
-
-def _webp(qs: Sequence[tuple[int, int]], lossless: bool = False) -> list[EncodeSettings]:
-    head = [EncodeSettings("webp", lossless=True)] if lossless else []
-    return head + [EncodeSettings("webp", quality=q, alpha_quality=a) for q, a in qs]
-
-
-# format -> rungs, best quality first
-LADDERS: dict[str, list[EncodeSettings]] = {
-    "apng": _apng([None, 256, 192, 128, 96, 64, 48, 32, 24, 16]),
-    "gif": _gif([256, 192, 128, 96, 64, 48, 32, 24, 16]),
-    "webp": _webp(
-        [(90, 100), (90, 80), (85, 60), (80, 50), (75, 40), (70, 30), (60, 25), (50, 20),
-         (40, 15), (30, 10), (20, 5)],
-        lossless=True,
-    ),
-}
 
 MAX_STEPS = 4  # frame steps tried: the smallest valid one and the next 3
 STEP_COST = 6.0  # halving the frames weighs like going 6 rungs down the ladder
+SCALE_COST = 8.0  # halving the canvas side weighs like going 8 rungs down
+SCALES = (1.0, 0.85, 0.7)  # canvas sides tried where the preset allows a smaller canvas
 
 
 @dataclass
@@ -98,35 +49,73 @@ class FitResult:
         return self.encoded.bytes
 
 
-def encode_with(
-    frames: Sequence[np.ndarray], timing: Timing, s: EncodeSettings, preset: Preset
-) -> Encoded:
-    """Encode the timing's frames of `frames` (RGBA uint8 at canvas size) with settings `s`."""
-    sel = [frames[i] for i in timing.indices]
-    if s.format == "apng":
-        return encode_apng(sel, timing.delays_ms, colors=s.colors, loops=timing.loops)
-    if s.format == "gif":
-        return encode_gif(
-            sel, timing.delays_ms, colors=s.colors or 256, matte=preset.matte,
-            transparent=preset.transparent, loops=timing.loops,
-        )
-    if s.format == "webp":
-        return encode_webp(
-            sel, timing.delays_ms, quality=s.quality or 90,
-            alpha_quality=s.alpha_quality if s.alpha_quality is not None else 100,
-            lossless=s.lossless, loops=timing.loops,
-        )
-    raise ExportError(f"{s.format} export is not available yet; use APNG, GIF or WebP")
+def _even(v: float, fmt: str) -> int:
+    n = max(1, round(v))
+    return max(2, n - n % 2) if fmt == "webm" else n
+
+
+def canvas_sizes(src_w: int, src_h: int, preset: Preset) -> list[tuple[int, int]]:
+    """Canvas sizes the preset accepts for a src_w×src_h source, largest first.
+
+    "exact": the preset size, then smaller alternative sizes. "within": the source aspect
+    fitted in the box, then SCALES while the longer side stays ≥ min_long_side.
+    "recommended": the preset size, then SCALES (the checker warns).
+    """
+    fmt = preset.format
+    if preset.size_rule == "exact":
+        main = (preset.width, preset.height)
+        alts = [s for s in preset.alt_sizes if s[0] * s[1] < main[0] * main[1]]
+        return [main, *sorted(alts, key=lambda s: -s[0] * s[1])]
+    if preset.size_rule == "within":
+        k = min(preset.width / src_w, preset.height / src_h)
+        base = (src_w * k, src_h * k)
+        floor = preset.min_long_side or 0
+        out = []
+        for s in SCALES:
+            w, h = _even(base[0] * s, fmt), _even(base[1] * s, fmt)
+            if max(w, h) >= floor and (w, h) not in out:
+                out.append((w, h))
+        return out
+    return [(_even(preset.width * s, fmt), _even(preset.height * s, fmt)) for s in SCALES]
+
+
+@dataclass
+class _Geometry:
+    timing: Timing
+    size: tuple[int, int]
+    cost: float
+
+
+def _geometries(
+    durations_ms: Sequence[float], preset: Preset, src: tuple[int, int], unit: int
+) -> list[_Geometry]:
+    n = len(durations_ms)
+    base = plan_timing(durations_ms, preset, None, unit)
+    floor = max(preset.min_frames or 2, 2)
+    timings = [base]
+    for step in range(base.step + 1, base.step + MAX_STEPS):
+        if -(-n // step) < floor:
+            break
+        timings.append(plan_timing(durations_ms, preset, step, unit))
+    sizes = canvas_sizes(*src, preset)
+    full = max(sizes[0])
+    out = [
+        _Geometry(t, z, STEP_COST * math.log2(t.step / base.step)
+                  + SCALE_COST * math.log2(full / max(z)))
+        for t in timings for z in sizes
+    ]
+    return sorted(out, key=lambda g: g.cost)
 
 
 def _given_up(
-    s: EncodeSettings, top: EncodeSettings, timing: Timing, base: Timing, n: int, preset: Preset,
-    budget: int,
+    s: EncodeSettings, top: EncodeSettings, g: _Geometry, base_step: int, n: int,
+    preset: Preset, budget: int, full: tuple[int, int],
 ) -> list[str]:
-    out = list(timing.notes)
-    if timing.step > 1:
-        note = step_note(timing.step, n, len(timing.indices))
-        if timing.step == base.step:
+    out = list(g.timing.notes)
+    t = g.timing
+    if t.step > 1:
+        note = step_note(t.step, n, len(t.indices))
+        if t.step == base_step:
             if preset.max_frames is not None and n > preset.max_frames:
                 note += f" ({preset.id} allows at most {preset.max_frames})"
             else:
@@ -134,12 +123,12 @@ def _given_up(
         else:
             note += f" (to fit {budget} bytes)"
         out.append(note)
+    if g.size != full:
+        out.append(f"canvas {full[0]}×{full[1]} → {g.size[0]}×{g.size[1]} (to fit {budget} bytes)")
     if s.format == "apng" and s.colors is not None:
         out.append(f"full colour → {s.colors}-colour palette")
-    elif s.format == "gif" and s.colors != top.colors:
-        out.append(f"palette {top.colors} → {s.colors} colours")
-    elif s.format == "webp" and s != top:
-        out.append(f"WebP lossless → quality {s.quality}, alpha quality {s.alpha_quality}")
+    elif s.format in ("gif", "webm", "webp") and s.knob() != top.knob():
+        out.append(f"{s.format.upper()} {top.knob()} → {s.knob()}")
     return out
 
 
@@ -158,62 +147,89 @@ def fit_to_budget(
     validate(frames, durations_ms)
     fmt = preset.format
     if fmt not in LADDERS or not preset.supported:
-        raise ExportError(
-            f"{fmt.upper() if fmt == 'webm' else fmt} export is not available yet "
-            f"(preset {preset.id}); choose an APNG, GIF or WebP preset"
-        )
+        raise ExportError(f"{fmt} export is not available (preset {preset.id})")
     budget = int(max_bytes if max_bytes is not None else preset.max_bytes)
-    notes: list[str] = []
     h, w = frames[0].shape[:2]
-    canvas = fit_canvas(frames, preset.width, preset.height)
-    if (w, h) != (preset.width, preset.height):
-        notes.append(f"resized {w}×{h} → {preset.width}×{preset.height} (aspect kept, centred)")
     unit = 10 if fmt == "gif" else 1
     n = len(frames)
-    base = plan_timing(durations_ms, preset, None, unit)
-    floor = max(preset.min_frames or 2, 2)
-    timings = [base]
-    for step in range(base.step + 1, base.step + MAX_STEPS):
-        if -(-n // step) < floor:
-            break
-        timings.append(plan_timing(durations_ms, preset, step, unit))
+    geoms = _geometries(durations_ms, preset, (w, h), unit)
+    full = canvas_sizes(w, h, preset)[0]
     ladder = LADDERS[fmt]
-    grid = sorted(
-        ((r + STEP_COST * math.log2(t.step / base.step), k, r) for k, t in enumerate(timings)
-         for r in range(len(ladder))),
-    )
+    canvases: dict[tuple[int, int], list[np.ndarray]] = {}
     tried: list[tuple[EncodeSettings, int]] = []
-    smallest: tuple[int, EncodeSettings] | None = None
+    results: dict[tuple[int, int], tuple[Encoded, EncodeSettings]] = {}
     too_few = 0
-    for _, k, r in grid:
-        timing = timings[k]
-        s = dataclasses.replace(ladder[r], step=timing.step)
-        enc = encode_with(canvas, timing, s, preset)
+
+    def fits(gi: int, r: int) -> bool:
+        nonlocal too_few
+        g = geoms[gi]
+        if g.size not in canvases:
+            canvases[g.size] = fit_canvas(frames, *g.size)
+        s = dataclasses.replace(ladder.rungs[r], step=g.timing.step, size=g.size)
+        enc = encode_with(canvases[g.size], g.timing, s, preset, budget)
         tried.append((s, enc.bytes))
-        if smallest is None or enc.bytes < smallest[0]:
-            smallest = (enc.bytes, s)
+        results[(gi, r)] = (enc, s)
         if preset.min_frames is not None and enc.frame_count < preset.min_frames:
             too_few += 1
+            return False
+        return enc.bytes <= budget
+
+    best: tuple[float, int, int] | None = None
+    for gi, g in enumerate(geoms):
+        limit = len(ladder) if best is None else min(len(ladder), math.ceil(best[0] - g.cost))
+        if limit <= 0:
             continue
-        if enc.bytes <= budget:
-            if enc.frame_count < len(timing.indices):
-                notes.append(
-                    f"merged identical consecutive frames: {len(timing.indices)} → "
-                    f"{enc.frame_count} frames"
-                )
-            given_up = _given_up(s, ladder[0], timing, base, n, preset, budget)
-            return FitResult(enc, s, timing, budget, given_up, notes, tried)
-    assert smallest is not None
+        r = _best_rung(lambda r, gi=gi: fits(gi, r), limit, ladder.monotone_from)
+        if r is not None and (best is None or g.cost + r < best[0]):
+            best = (g.cost + r, gi, r)
+    if best is not None:
+        _, gi, r = best
+        enc, s = results[(gi, r)]
+        g = geoms[gi]
+        notes = []
+        if (w, h) != g.size:
+            notes.append(f"resized {w}×{h} → {g.size[0]}×{g.size[1]} (aspect kept, centred)")
+        if enc.frame_count < len(g.timing.indices):
+            notes.append(f"merged identical consecutive frames: {len(g.timing.indices)} → "
+                         f"{enc.frame_count} frames")
+        base_step = min(x.timing.step for x in geoms)
+        given_up = _given_up(s, ladder.rungs[0], g, base_step, n, preset, budget, full)
+        return FitResult(enc, s, g.timing, budget, given_up, notes, tried)
+    smallest = min(tried, key=lambda t: t[1])
     if too_few:
         raise ExportError(
             f"{too_few} of {len(tried)} settings left fewer than {preset.min_frames} distinct "
             f"frames after merging identical consecutive frames, and none of the rest fit "
-            f"{budget} bytes (smallest {smallest[0]} bytes); {preset.id} needs "
+            f"{budget} bytes (smallest {smallest[1]} bytes); {preset.id} needs "
             f"{preset.min_frames} frames that differ"
         )
     raise ExportError(
         f"could not fit {preset.id} under {budget} bytes: the smallest file reached was "
-        f"{smallest[0]} bytes ({smallest[1].describe()}); use fewer frames or a simpler "
+        f"{smallest[1]} bytes ({smallest[0].describe()}); use fewer frames or a simpler "
         f"animation, or override max_bytes"
     )
 
+
+def _best_rung(
+    fits: Callable[[int], bool], limit: int, monotone_from: int | None
+) -> int | None:
+    """Smallest rung index < limit for which fits(r) holds (bisection on the monotone tail)."""
+    head = limit if monotone_from is None else min(limit, monotone_from)
+    for r in range(head):
+        if fits(r):
+            return r
+    if monotone_from is None or limit <= monotone_from:
+        return None
+    lo, hi = monotone_from, limit - 1
+    if fits(lo):
+        return lo
+    if hi == lo or not fits(hi):
+        return None
+    lo += 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo

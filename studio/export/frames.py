@@ -46,6 +46,25 @@ def clean_transparent(frame: np.ndarray) -> np.ndarray:
     return out
 
 
+def bleed_colors(frame: np.ndarray, band_px: float = 3.0) -> np.ndarray:
+    """RGBA uint8 (H, W, 4) with each fully transparent pixel within `band_px` of a visible one
+    given that pixel's colour (alpha unchanged; farther ones stay black, cheap to encode).
+
+    Lossy codecs that subsample chroma (VP9 yuv420p) then blend edge colours with more of
+    the same colour instead of black, so no dark fringe appears on light backgrounds.
+    """
+    from scipy.ndimage import distance_transform_edt
+
+    clear = frame[..., 3] == 0
+    if not clear.any() or clear.all():
+        return frame.copy()
+    dist, (iy, ix) = distance_transform_edt(clear, return_distances=True, return_indices=True)
+    out = frame.copy()
+    near = clear & (dist <= band_px)
+    out[near, :3] = frame[iy[near], ix[near], :3]
+    return out
+
+
 def fit_canvas(frames: Sequence[np.ndarray], width: int, height: int) -> list[np.ndarray]:
     """Scale every RGBA frame to fit (width, height) keeping aspect, centred on transparent.
 

@@ -40,6 +40,28 @@ def _unique_rgb(colors: np.ndarray) -> np.ndarray:
     return rgb.astype(np.uint8)
 
 
+def _needs_clearing(flat: Sequence[np.ndarray]) -> bool:
+    """Whether any pixel turns from opaque to transparent between consecutive frames (looping)."""
+    n = len(flat)
+    pairs = ((flat[i - 1], flat[i % n]) for i in range(1, n + 1))
+    return n > 1 and any(bool(((a[..., 3] > 0) & (b[..., 3] == 0)).any()) for a, b in pairs)
+
+
+def _lossy_runs(idx: np.ndarray, dist: np.ndarray, threshold: float, keep: int | None) -> None:
+    """Extend horizontal runs in place: a pixel takes its left neighbour's index when their
+    colours are within `threshold` (RGB distance), so LZW finds longer repeats.
+
+    idx: (F, H, W) uint8; dist: (N, N) palette distances; `keep` (the clear index) never merges.
+    """
+    orig = idx.copy()
+    for x in range(1, idx.shape[2]):
+        left, cur = idx[:, :, x - 1], orig[:, :, x]
+        ok = dist[cur, left] <= threshold
+        if keep is not None:
+            ok &= (cur != keep) & (left != keep)
+        idx[:, :, x] = np.where(ok, left, cur)
+
+
 def encode_gif(
     frames: Sequence[np.ndarray],
     delays_ms: Sequence[int],
@@ -49,27 +71,56 @@ def encode_gif(
     transparent: bool = True,
     palette: Palette | None = None,
     loops: int = 0,
+    lossy: int = 0,
 ) -> Encoded:
     """GIF bytes of RGBA uint8 frames (H, W, 4); `delays_ms` should be multiples of 10.
 
     palette: built beforehand from `gif_frames(frames, ...)` (skips quantisation).
+    lossy: 0 keeps every pixel's nearest palette colour; N > 0 lets a pixel take its left
+    neighbour's colour, or keep the previous frame's, when they are within N (RGB distance).
+    When no pixel ever turns transparent (opaque GIFs, fixed silhouettes), frames are written
+    as deltas (disposal 1, unchanged pixels transparent); otherwise each frame is whole and
+    disposed to the background (disposal 2).
     """
     h, w = frames[0].shape[:2]
     flat = gif_frames(frames, matte, transparent)
-    pal = palette if palette is not None else build_palette(flat, colors)
-    indices = apply_palette(flat, pal)
-    kept, delays = merge_identical(indices, delays_ms)
+    delta = len(flat) > 1 and not _needs_clearing(flat)
+    if palette is not None:
+        pal = palette
+    else:
+        pal = build_palette(flat, colors)
+        if delta and not pal.has_clear:
+            pal = build_palette(flat, max(2, colors - 1))
+            pal = Palette(np.concatenate([np.zeros((1, 4), np.uint8), pal.colors]), True)
+    idx = np.stack(apply_palette(flat, pal))
+    rgb = pal.colors[:, :3].astype(np.float32)
+    dist = np.sqrt(((rgb[:, None, :] - rgb[None, :, :]) ** 2).sum(-1))
+    clear = 0 if pal.has_clear else None
+    if lossy > 0:
+        _lossy_runs(idx, dist, float(lossy), clear)
+    kept, delays = merge_identical(list(idx), delays_ms)
+    idx = idx[kept]
+    disposal = 2 if pal.has_clear else 1
+    if delta and pal.has_clear:
+        disposal = 1
+        shown = idx[0].copy()
+        for i in range(1, len(idx)):
+            same = dist[idx[i], shown] <= float(lossy) if lossy > 0 else idx[i] == shown
+            same &= idx[i] != 0
+            cur = np.where(same, np.uint8(0), idx[i])
+            shown = np.where(cur == 0, shown, cur)
+            idx[i] = cur
     raw = _unique_rgb(pal.colors).tobytes()
     images = []
-    for i in kept:
-        im = Image.frombytes("P", (w, h), np.ascontiguousarray(indices[i]).tobytes())
+    for frame in idx:
+        im = Image.frombytes("P", (w, h), np.ascontiguousarray(frame).tobytes())
         im.putpalette(raw, "RGB")
         images.append(im)
-    extra = {"transparency": 0, "disposal": 2} if pal.has_clear else {"disposal": 1}
+    extra = {"transparency": 0} if pal.has_clear else {}
     buf = io.BytesIO()
     images[0].save(
         buf, format="GIF", save_all=True, append_images=images[1:], duration=delays,
-        loop=loops, palette=raw, optimize=False, **extra,
+        loop=loops, palette=raw, optimize=False, disposal=disposal, **extra,
     )
     return Encoded(buf.getvalue(), "gif", len(kept), delays, len(pal))
 
