@@ -153,10 +153,23 @@ def cmd_segment(ns: argparse.Namespace) -> int:
 
 def cmd_export(ns: argparse.Namespace) -> int:
     studio = _studio()
-    project = studio.open(ns.project)
+    projects = [studio.open(p) for p in ns.project]  # every id checked before any work
     overrides = {"max_bytes": ns.max_bytes} if ns.max_bytes else None
-    result = studio.export(project, ns.preset, ns.output, overrides=overrides)
-    _print_export(result, project.id, ns.quiet)
+    if ns.set:
+        if not ns.output:
+            raise InputError("--set needs -o OUT.zip, the file to write the set to")
+        result = studio.export_set(projects, ns.preset, ns.output, overrides=overrides)
+        if not ns.quiet:
+            print(result.check.to_text(), file=sys.stderr)
+            for line in result.warnings:
+                print(f"warning: {line}", file=sys.stderr)
+        status = "ok" if result.ok else "FAILS the set check"
+        print(f"{result.path}: {len(result.items)} items, {result.bytes} bytes, {status}")
+        return 0 if result.ok else 1
+    if len(projects) != 1:
+        raise InputError(f"give one project (or --set for a set), got {len(projects)}")
+    result = studio.export(projects[0], ns.preset, ns.output, overrides=overrides)
+    _print_export(result, projects[0].id, ns.quiet)
     return 0 if result.check.ok else 1
 
 
@@ -232,9 +245,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sg.set_defaults(func=cmd_segment)
 
-    ex = sub.add_parser("export", help="export a project for a platform preset")
+    ex = sub.add_parser("export", help="export a project (or a set of projects) for a preset")
     ex.add_argument(
-        "project", help="project id (printed by `popcon make`, listed by `popcon projects`)"
+        "project",
+        nargs="+",
+        help="project id (printed by `popcon make`, listed by `popcon projects`); several "
+        "with --set",
+    )
+    ex.add_argument(
+        "--set",
+        action="store_true",
+        help="export the projects as one platform set (ZIP: LINE 001.png… + tab.png, "
+        "WhatsApp pack + tray icon)",
     )
     ex.add_argument("--preset", required=True)
     ex.add_argument("-o", "--output", default=None, help="output file (default: in the project)")

@@ -25,7 +25,7 @@ from studio.settings import Settings, load_settings
 from studio.types import Candidate, Effect, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
 
 if TYPE_CHECKING:
-    from studio.export import ExportResult
+    from studio.export import ExportResult, SetResult
 
 MAX_CANDIDATES = 8
 MAX_SIZE = 1024
@@ -341,6 +341,27 @@ class Studio:
         return [apply_edges(f, edges) for f in project.chosen_frames()]
 
     # ------------------------------------------------------------------ export
+    def export_set(
+        self,
+        projects: Sequence[Project],
+        preset: str,
+        out: str | Path,
+        *,
+        overrides: dict[str, Any] | None = None,
+    ) -> SetResult:
+        """Export several projects (or several motions of one character, each a project) as
+        one platform set: LINE emoji ZIP with 001.png… and tab.png, WhatsApp pack with tray."""
+        from studio.export import export_set
+
+        items = []
+        for project in projects:
+            frames = self.final_frames(project)
+            if not frames:
+                raise InputError(f"project {project.id} has no frames yet: generate first")
+            items.append((frames, self.durations_ms(project)))
+        names = [p.manifest.get("name") or p.id for p in projects]
+        return export_set(items, preset, out, names=names, overrides=overrides)
+
     def durations_ms(self, project: Project) -> list[float]:
         spec = project.motion
         if spec is None:

@@ -187,3 +187,40 @@ def test_motions_lists_presets_and_effects(tmp_path: Path) -> None:
     assert r.returncode == 0
     for name in ("bounce", "squash", "hop", "spin", "shake", "jelly", "sparkles", "hearts"):
         assert name in r.stdout
+
+
+def test_export_a_line_emoji_set(tmp_path: Path) -> None:
+    import zipfile
+
+    from studio.pipeline import Studio
+    from studio.settings import load_settings
+
+    home = tmp_path / "home"
+    studio = Studio(load_settings({"STUDIO_HOME": str(home)}))
+    ids = []
+    for i, motion in enumerate(
+        ["bounce", "spin", "hop", "shake", "sway", "jelly", "wobble", "float"]
+    ):
+        p = studio.new_project(EXAMPLES / ("blob.png" if i % 2 else "cat.png"))
+        studio.generate(p, studio.motion_spec(preset=motion, frames=10, fps=10), size=(90, 90))
+        ids.append(p.id)
+    out = tmp_path / "set.zip"
+    r = popcon("export", *ids, "--set", "--preset", "line-emoji", "-o", str(out), home=home)
+    assert r.returncode == 0, r.stderr
+    assert "8 items" in r.stdout
+    names = sorted(zipfile.ZipFile(out).namelist())
+    assert names == [f"{i:03d}.png" for i in range(1, 9)] + ["tab.png"]
+    # too few items for a LINE set: one clear line, nothing written
+    r = popcon(
+        "export",
+        *ids[:3],
+        "--set",
+        "--preset",
+        "line-emoji",
+        "-o",
+        str(tmp_path / "small.zip"),
+        home=home,
+    )
+    assert r.returncode == 2 and "8" in r.stderr and not (tmp_path / "small.zip").exists()
+    r = popcon("export", *ids[:2], "--preset", "line-emoji", home=home)
+    assert r.returncode == 2 and "--set" in r.stderr

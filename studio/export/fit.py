@@ -196,6 +196,12 @@ def fit_to_budget(
         given_up = _given_up(s, ladder.rungs[0], g, base_step, n, preset, budget, full)
         return FitResult(enc, s, g.timing, budget, given_up, notes, tried)
     smallest = min(tried, key=lambda t: t[1])
+    if too_few == len(tried):
+        raise ExportError(
+            f"{preset.id} needs at least {preset.min_frames} frames that differ from the one "
+            f"before, and this animation has fewer once identical neighbours are merged (a "
+            f"move that rests, like pulse, on few frames); use more frames or a livelier motion"
+        )
     if too_few:
         raise ExportError(
             f"{too_few} of {len(tried)} settings left fewer than {preset.min_frames} distinct "
