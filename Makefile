@@ -32,7 +32,7 @@ run: $(STAMP)
 	$(PY) app.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check studio tests bench
+	$(VENV)/bin/ruff check studio tests bench docs examples notebooks app.py
 
 test: $(STAMP) chromium lint
 	$(PY) -m pytest -q

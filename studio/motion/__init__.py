@@ -7,6 +7,7 @@ effect overlays.
 
 from __future__ import annotations
 
+from studio.motion.custom import register_move, unregister_move
 from studio.motion.effects import EffectInfo, list_effects
 from studio.motion.parser import parse_motion_prompt
 from studio.motion.presets import PresetInfo, list_presets
@@ -23,5 +24,7 @@ __all__ = [
     "list_presets",
     "parse_motion_prompt",
     "preset_spec",
+    "register_move",
     "render_frames",
+    "unregister_move",
 ]
