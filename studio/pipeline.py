@@ -351,7 +351,7 @@ class Studio:
     ) -> SetResult:
         """Export several projects (or several motions of one character, each a project) as
         one platform set: LINE emoji ZIP with 001.png… and tab.png, WhatsApp pack with tray."""
-        from studio.export import export_set
+        from studio.export import SET_RULES, export_set, get_preset
 
         items = []
         for project in projects:
@@ -359,7 +359,10 @@ class Studio:
             if not frames:
                 raise InputError(f"project {project.id} has no frames yet: generate first")
             items.append((frames, self.durations_ms(project)))
-        names = [p.manifest.get("name") or p.id for p in projects]
+        names = None  # platforms with fixed file names (LINE, WhatsApp) ignore names
+        rule = SET_RULES.get(get_preset(preset).id)
+        if rule is None or rule.name_pattern is None:
+            names = [p.manifest.get("name") or p.id for p in projects]
         return export_set(items, preset, out, names=names, overrides=overrides)
 
     def durations_ms(self, project: Project) -> list[float]:

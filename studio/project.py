@@ -120,7 +120,7 @@ class Project:
     def open_path(cls, path: Path) -> Project:
         manifest_path = Path(path) / "manifest.json"
         if not manifest_path.is_file():
-            raise ProjectError(f"no project at {path} (manifest.json is missing)")
+            raise ProjectError(f"no project with id {Path(path).name!r} (see `popcon projects`)")
         try:
             manifest = json.loads(manifest_path.read_text())
         except (OSError, json.JSONDecodeError) as e:

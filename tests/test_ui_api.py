@@ -60,8 +60,11 @@ def test_whole_job_through_the_api(client, server) -> None:
     assert manifest(home, project_id)["source"]["size"] == [384, 384]
 
     interp = client.predict("bounce", "hop twice with hearts and blorp", ["sparkles"], 8, 8,
-                            api_name="/describe_motion")
+                            "auto", api_name="/describe_motion")
     assert "blorp" in interp and "hop" in interp
+    video = client.predict("custom", "waves hello and laughs", [], 8, 8, "diffusers:ltx-video",
+                           api_name="/describe_motion")
+    assert "**Model prompt** (diffusers:ltx-video)" in video and "waves hello and laughs" in video
 
     gen = client.predict(project_id, "bounce", "", [], 10, 10, 2, 180, "auto",
                          api_name="/generate")
@@ -91,6 +94,7 @@ def test_whole_job_through_the_api(client, server) -> None:
     report = check_file(path, get_preset("line-emoji"))
     assert report.ok, report.to_text()
     assert path.suffix == ".png" and exported[1].startswith("✓ meets")
+    assert "Halo score" in exported[5] and "dark" in exported[5]
 
     # resuming after the fact shows the same frames
     opened = client.predict(project_id, api_name="/open_project")
@@ -122,7 +126,52 @@ def test_fixable_errors_are_messages_and_change_nothing(client, server, tmp_path
                        api_name="/generate")
     with pytest.raises(AppError, match="nope is not in the list of choices"):
         client.predict(project_id, "nope", api_name="/export")
-    assert manifest(home, project_id)["slots"] == []
+    with pytest.raises(AppError, match="popcon models pull isnet-anime"):
+        client.predict(project_id, [], "rembg:isnet-anime", api_name="/segment")
+    with pytest.raises(AppError, match="unavailable"):
+        client.predict(project_id, "bounce", "", [], 12, 12, 1, 360, "diffusers:ltx-video",
+                       api_name="/generate")
+    m = manifest(home, project_id)
+    assert m["slots"] == [] and m["cutout"] is None
+
+
+LIVELY = ("bounce", "spin", "hop", "shake", "sway", "jelly", "wobble", "float")
+
+
+def test_set_export_through_the_api(client, server) -> None:
+    """Eight small projects made through the Studio API → one LINE emoji set ZIP; a set of
+    three is refused with the platform's rule and writes nothing."""
+    import zipfile
+
+    from studio.pipeline import Studio
+    from studio.settings import load_settings
+
+    home = server[1]
+    studio = Studio(load_settings({"STUDIO_HOME": str(home)}))
+    examples = sorted(EXAMPLES.glob("*.png"))
+    ids = []
+    for i, move in enumerate(LIVELY):
+        project = studio.new_project(examples[i % len(examples)], name=f"{move}-{i}")
+        studio.generate(project, studio.motion_spec(preset=move, frames=10, fps=10),
+                        size=(96, 96))
+        ids.append(project.id)
+
+    out = client.predict(ids, "line-emoji", api_name="/export_set")
+    zip_path, summary, rows = Path(out[0]), out[1], out[2]
+    with zipfile.ZipFile(zip_path) as zf:
+        assert sorted(zf.namelist()) == [f"{i:03d}.png" for i in range(1, 9)] + ["tab.png"]
+    assert summary.startswith("✓ a valid") and "8 items" in summary
+    table = rows["data"] if isinstance(rows, dict) else rows
+    assert ["item count", "8–40 items", "8", "pass"] in table
+    assert sum(r[3] == "pass" for r in table) == len(table)
+
+    exports = zip_path.parent
+    before = sorted(exports.iterdir())
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="a LINE animated emoji set needs 8–40 items, got 3"):
+        client.predict(",".join(ids[:3]), "line-emoji", api_name="/export_set")
+    assert sorted(exports.iterdir()) == before
 
 
 def test_share_offline_warns_and_keeps_the_local_studio(tmp_path, monkeypatch, caplog) -> None:

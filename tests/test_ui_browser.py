@@ -1,6 +1,7 @@
-"""The studio in headless Debian chromium (Playwright): upload an example, generate, click a
-point on the segment image, swap a take in the refine gallery, export; a screenshot of each
-tab goes under the pytest temp folder. Any error toast fails the test.
+"""The studio in headless Debian chromium (Playwright): upload an example, generate, pick an
+unavailable segmenter (refused with an error, the menu back on auto), click a point on the
+segment image, swap a take in the refine gallery, export (halo score shown); a screenshot of
+each tab goes under the pytest temp folder. Any other error toast fails the test.
 
 Timings (click → preview) are printed, never asserted. With POPCON_SCREENSHOT=<path> the
 Generate tab is also saved there, small, for the README (see docs/make_screenshot.py).
@@ -141,9 +142,20 @@ def test_three_tabs_in_chromium(server, browser, tmp_path: Path) -> None:
     if os.environ.get("POPCON_SCREENSHOT"):
         save_readme_screenshot(page, Path(os.environ["POPCON_SCREENSHOT"]))
 
-    # 3 · segment: one include click in the middle of the (scaled) 512 px source
+    # 3 · segment: an unavailable backend is explained and refused (the menu goes back to
+    # auto), then one include click in the middle of the (scaled) 512 px source
     ui.tab("Segment")
     page.wait_for_selector("#seg-image img", timeout=10_000)
+    assert "popcon models pull isnet-anime" in page.locator("#segmenter-note").text_content()
+    page.locator("#segmenter input").click()
+    page.get_by_role("option", name="rembg:isnet-anime (unavailable)").click()
+    toast = page.locator(ERROR_TOAST)
+    toast.first.wait_for(timeout=10_000)
+    assert "popcon models pull isnet-anime" in toast.first.inner_text()
+    wait_until(lambda: page.locator("#segmenter input").input_value() == "auto",
+               what="the segmenter menu back on auto")
+    page.locator('[data-testid="toast-close"]').first.click()
+    toast.first.wait_for(state="detached", timeout=10_000)
     img = page.locator("#seg-image img").first
     box = img.bounding_box()
     assert box is not None and box["width"] < 512  # displayed scaled down
@@ -175,6 +187,7 @@ def test_three_tabs_in_chromium(server, browser, tmp_path: Path) -> None:
     ui.no_errors("export")
     assert "meets" in page.locator("#export-summary").inner_text()
     assert page.locator("#check").get_by_text("file size").count() >= 1
+    assert "Halo score" in page.locator("#export-halo").inner_text()
     ui.shot("4-export")
     from studio.export import check_file, get_preset
 

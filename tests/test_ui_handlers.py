@@ -8,8 +8,18 @@ import json
 import numpy as np
 import pytest
 
-from studio.errors import ExportError, ImageError, InputError, PromptError, StudioError
+from studio.errors import (
+    BackendUnavailable,
+    ExportError,
+    ImageError,
+    InputError,
+    PromptError,
+    StudioError,
+    UnknownBackend,
+)
 from studio.pipeline import Studio
+from studio.ui import backends as B
+from studio.ui import exports as E
 from studio.ui import handlers as H
 from studio.ui import render, views
 from tests.conftest import EXAMPLES
@@ -123,25 +133,134 @@ def test_refine_actions_change_the_project(studio: Studio, generated: str) -> No
         H.choose(studio, generated, 99, 0)
 
 
-def test_export_view_and_errors(studio: Studio, generated: str, monkeypatch) -> None:
-    ex = H.export(studio, generated, "line-emoji")
+def test_export_view_previews_halo_and_errors(studio: Studio, generated: str,
+                                              monkeypatch) -> None:
+    ex = E.export(studio, generated, "line-emoji")
     assert ex.ok and ex.file.is_file() and ex.file.is_relative_to(studio.open(generated).path)
     assert any(r[0] == "file size" and r[3] == "pass" for r in ex.rows)
     assert "of 300,000 bytes" in ex.summary
-    assert ex.light and ex.dark and ex.light.is_file()
+    assert set(ex.previews) == {"light", "dark"} and set(ex.halo) == {"light", "dark"}
+    assert all(0.0 <= h <= 1.0 for h in ex.halo.values()) and "Halo score" in ex.halo_text
+    # the previews are the written file decoded, on LINE's own chat colours
+    from studio.export import decode_file, get_preset
+
+    dark = decode_file(ex.previews["dark"])
+    assert len(dark.frames) == len(decode_file(ex.file).frames) > 1
+    assert tuple(dark.frames[0][0, 0, :3]) == get_preset("line-emoji").background("dark")
+    # WebM (Telegram) is decoded too: previews and halo scores
+    webm = E.export(studio, generated, "telegram-emoji")
+    assert webm.file.suffix == ".webm" and webm.previews["light"].is_file()
+    assert webm.halo["dark"] < 0.05
+    # a GIF is matted for one theme, and says so
+    assert "matted for the dark chat" in E.export(studio, generated, "discord-emoji").halo_text
     with pytest.raises(InputError, match="unknown export preset"):
-        H.export(studio, generated, "nope")
+        E.export(studio, generated, "nope")
     empty = H.new_project(studio, EXAMPLES / "blob.png")
     with pytest.raises(InputError, match="generate first"):
-        H.export(studio, empty, "line-emoji")
+        E.export(studio, empty, "line-emoji")
     from studio.export import get_preset
 
-    monkeypatch.setattr(H, "get_preset",
+    monkeypatch.setattr(E, "get_preset",
                         lambda pid: dataclasses.replace(get_preset(pid), supported=False))
     with pytest.raises(ExportError, match="encoder"):
-        H.export(studio, generated, "line-emoji")
-    labels = dict((v, k) for k, v in H.preset_choices())
+        E.export(studio, generated, "line-emoji")
+    labels = dict((v, k) for k, v in E.preset_choices())
     assert "line-emoji" in labels and "180×180" in labels["line-emoji"]
+
+
+def test_set_export_refuses_bad_counts_and_writes_nothing(studio: Studio, generated: str) -> None:
+    assert E.parse_project_ids(" a, b a,,") == ["a", "b"] and E.parse_project_ids(["x"]) == ["x"]
+    with pytest.raises(InputError, match="choose the projects"):
+        E.export_set(studio, "", "line-emoji")
+    ids = [generated]
+    for move in ("spin", "hop"):
+        p = studio.new_project(EXAMPLES / "star.png")
+        studio.generate(p, studio.motion_spec(preset=move, frames=4, fps=8), size=(64, 64))
+        ids.append(p.id)
+    bare = H.new_project(studio, EXAMPLES / "blob.png")
+    offered = [pid for _, pid in E.set_project_choices(studio)]
+    assert set(offered) == set(ids) and bare not in offered  # only projects with frames
+    exports = studio.open(generated).path / "exports"
+    with pytest.raises(InputError, match="a LINE animated emoji set needs 8–40 items, got 3"):
+        E.export_set(studio, ",".join(ids), "line-emoji")
+    assert not exports.exists() or not list(exports.glob("*.zip"))
+    with pytest.raises(StudioError, match="no project"):
+        E.export_set(studio, [*ids, "20990101-000000-abcdef"], "whatsapp")
+    sv = E.export_set(studio, ids, "whatsapp")  # WhatsApp takes 3-30 stickers + a tray icon
+    assert sv.ok and sv.names == ["01.webp", "02.webp", "03.webp", "tray.png"]
+    assert sv.file.is_file() and sv.file.is_relative_to(studio.open(generated).path)
+    assert "names ignored" not in sv.summary and any(r[0] == "tray.png size" for r in sv.rows)
+    labels = dict((v, k) for k, v in E.set_preset_choices())
+    assert "tab.png" in labels["line-emoji"] and "telegram-video" in labels
+
+
+def test_backend_menus_explain_and_refuse_unavailable(studio: Studio, generated: str,
+                                                      monkeypatch) -> None:
+    monkeypatch.delenv("STUDIO_WORKER_URL", raising=False)
+    seg = {c.name: c for c in B.backend_status("segmenter")}
+    assert list(seg)[:2] == ["auto", "classical"] and seg["classical"].available
+    assert not seg["rembg:isnet-anime"].available and not seg["remote:birefnet"].available
+    assert "popcon models pull isnet-anime" in seg["rembg:isnet-anime"].note
+    note = B.backend_note("segmenter", "auto")
+    assert "**classical** for automatic" in note
+    assert "- rembg:isnet-anime — weights not downloaded: popcon models pull isnet-anime" in note
+    assert "STUDIO_WORKER_URL" in B.backend_note("segmenter", "remote:sam")
+    assert ("rembg:isnet-anime (unavailable)", "rembg:isnet-anime") in B.backend_choices(
+        "segmenter")
+    gen = {c.name: c for c in B.backend_status("generator")}
+    assert gen["procedural"].available and not gen["diffusers:ltx-video"].available
+    assert "Lightricks/LTX-Video" in gen["diffusers:ltx-video"].note
+
+    before = studio.open(generated).manifest
+    with pytest.raises(BackendUnavailable, match="popcon models pull isnet-anime"):
+        H.segment(studio, generated, [], "rembg:isnet-anime")
+    with pytest.raises(BackendUnavailable, match="LTX-Video"):
+        H.generate(studio, generated, "bounce", "", [], 6, 6, 1, 96, "diffusers:ltx-video")
+    with pytest.raises(BackendUnavailable, match="STUDIO_WORKER_URL"):
+        H.fix_frame(studio, generated, 0, [[48, 48, 1]], "remote:sam")
+    with pytest.raises(UnknownBackend, match="known segmenters"):
+        H.segment_frames(studio, generated, "nope")
+    assert studio.open(generated).manifest == before  # nothing changed
+
+    message = H.segment(studio, generated, [], "auto")
+    assert "Cut out with **classical** (chosen by auto)" in message
+    assert "(chosen by auto)" in render.source_view(studio.open(generated), []).info
+
+
+def test_video_model_prompt_is_shown_without_loading_a_model(studio: Studio,
+                                                             monkeypatch) -> None:
+    from studio.generate.diffusers import DiffusersGenerator
+
+    def no_loading(self):
+        raise AssertionError("describing a motion must not load a model")
+
+    monkeypatch.setattr(DiffusersGenerator, "_load", no_loading)
+    spec = H.motion_spec(studio, H.CUSTOM, "waves hello, then cries", [], 8, 8,
+                         "diffusers:ltx-video")
+    assert spec.prompt == "waves hello, then cries" and not spec.unknown_words
+    text = H.describe_motion(spec, "diffusers:ltx-video")
+    assert "**Model prompt** (diffusers:ltx-video)" in text
+    assert "waves hello, then cries" in text and "white background" in text
+    assert "Negative prompt" in text
+    preset = H.motion_spec(studio, "bounce", "", ["hearts"], 8, 8, "diffusers:wan2.2-i2v")
+    assert "hearts" in H.describe_motion(preset, "diffusers:wan2.2-i2v")
+    assert "takes no text prompt" in H.describe_motion(preset, "diffusers:svd")
+    assert "Model prompt" not in H.describe_motion(preset, "procedural")
+
+
+def test_refine_shows_where_each_take_came_from(studio: Studio, generated: str) -> None:
+    origins = render.slot_view(studio.open(generated), 1, []).origins
+    assert "take 0 ✓ · procedural · seed 0" in origins and "take 1 · procedural" in origins
+    assert "**Prompt:** bounce" in origins
+    rec = {"chosen": 1, "candidates": [
+        {"origin": {"backend": "diffusers:ltx-video", "seed": 3, "prompt": "A waves",
+                    "rank": 1, "score": 0.42, "drift": 0.03}},
+        {"origin": {"backend": "diffusers:ltx-video", "seed": 9, "prompt": "B cries",
+                    "rank": 0, "score": 0.11, "drift": 0.01, "retry_of": 2}},
+    ]}
+    text = render.describe_origins(rec)
+    assert "take 1 ✓ · diffusers:ltx-video · seed 9 · rank 0 · score 0.11" in text
+    assert "retry of #2" in text and "prompt: 'A waves'" in text and "'B cries'" in text
 
 
 def test_view_helpers() -> None:

@@ -3,13 +3,14 @@
 API endpoints (``api_name`` → explicit arguments), all returning their outputs' values:
 
     new_project(file) · open_project(project_id) · recent_projects()
-    describe_motion(preset, prompt, effects, frames, fps)
+    describe_motion(preset, prompt, effects, frames, fps, generator)
     generate(project_id, preset, prompt, effects, frames, fps, candidates, size, generator)
     segment(project_id, points, segmenter) · segment_frames(project_id, segmenter)
     frame(project_id, slot, points) · choose(project_id, slot, take)
     fix_frame(project_id, slot, points, segmenter) · paint_frame(project_id, slot, editor, mode)
     retry_frame(project_id, slot, prompt, takes) · set_duration(project_id, slot, ms)
     set_edges(project_id, feather, grow, defringe, outline, colour) · export(project_id, preset)
+    export_set(project_ids, preset) · set_projects()   (see studio.ui.export_events)
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from typing import Any
 import gradio as gr
 
 from studio.pipeline import Studio
+from studio.ui import exports as E
 from studio.ui import handlers as H
 from studio.ui import views
+from studio.ui.export_events import export_events
 from studio.ui.layout import UI
-from studio.ui.wiring import GPU, Views, all_outputs, guarded, progress_fn
+from studio.ui.wiring import GPU, Views, all_outputs, backend_picker, guarded, progress_fn
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
@@ -35,7 +38,7 @@ def wire(studio: Studio, ui: UI) -> None:
     _generate_events(studio, ui, v)
     _segment_events(studio, ui, v)
     _refine_events(studio, ui, v)
-    _export_events(studio, ui, v)
+    export_events(studio, ui)
 
 
 def _open(studio: Studio, v: Views, project_id: str, message: str) -> dict:
@@ -93,18 +96,27 @@ def _project_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
 
 
 def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
-    def on_describe(preset: str, prompt: str, effects: list, frames: float, fps: float) -> str:
+    def on_describe(preset: str, prompt: str, effects: list, frames: float, fps: float,
+                    generator: str) -> str:
         try:
-            return H.describe_motion(H.motion_spec(studio, preset, prompt, effects, frames, fps))
+            spec = H.motion_spec(studio, preset, prompt, effects, frames, fps, generator)
+            return H.describe_motion(spec, generator)
         except Exception as e:  # while typing, an error is shown here rather than as a toast
             return f"⚠ {e}"
 
     motion_inputs = [ui.preset, ui.prompt, ui.effects, ui.frames, ui.fps]
     gr.on([ui.prompt.change, ui.preset.change, ui.effects.change, ui.frames.release,
-           ui.fps.release], on_describe, motion_inputs, [ui.interp], api_name="describe_motion",
-          queue=False)
-    ui.generator.change(lambda n: H.backend_note("generator", n), [ui.generator], [ui.gen_note],
-                        **PRIVATE)
+           ui.fps.release, ui.generator.change], on_describe, [*motion_inputs, ui.generator],
+          [ui.interp], api_name="describe_motion", queue=False)
+
+    def prompt_box(generator: str) -> gr.Textbox:
+        if str(generator).startswith("diffusers:"):
+            return gr.Textbox(label="Custom motion prompt (free text for the video model)",
+                              placeholder="e.g. waves hello, then laughs with eyes closed")
+        return gr.Textbox(label="Custom motion prompt",
+                          placeholder="e.g. subtle bounce then spin with sparkles")
+
+    backend_picker(ui.generator, ui.gen_note, "generator", extra=(ui.prompt, prompt_box))
 
     @guarded
     def on_generate(project_id: str, preset: str, prompt: str, effects: list, frames: float,
@@ -116,14 +128,16 @@ def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
             gr.Warning(f"not understood in the motion prompt: {', '.join(spec.unknown_words)}")
         project = studio.open(project_id)
         message = f"Generated {spec.frames} frames at {spec.fps:g} fps. Next: **Export**."
-        return ({ui.interp: H.describe_motion(spec), ui.status: message} | v.anim(project)
+        return ({ui.interp: H.describe_motion(spec, generator), ui.status: message,
+                 ui.set_projects: gr.Dropdown(choices=E.set_project_choices(studio))}
+                | v.anim(project)
                 | v.seg(project, []) | v.slot(project, 0, []) | {ui.seg_points: [],
                                                                     ui.fix_points: []})
 
     outputs = [ui.preview, ui.strip, ui.interp, ui.status, ui.frames_gal, ui.refine_preview,
                ui.seg_image, ui.cut_checker, ui.cut_dark, ui.cut_light, ui.seg_info, ui.slot,
                ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration, ui.slot_info,
-               ui.seg_points, ui.fix_points]
+               ui.take_info, ui.seg_points, ui.fix_points, ui.set_projects]
     ui.gen_btn.click(on_generate, [ui.pid, *motion_inputs, ui.candidates, ui.size, ui.generator],
                      outputs, api_name="generate", concurrency_id=GPU)
 
@@ -165,8 +179,7 @@ def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
     for btn, fn in ((ui.seg_undo, on_undo), (ui.seg_clear, on_clear)):
         btn.click(fn, [ui.pid, ui.seg_points, ui.seg_backend], seg_out, concurrency_id=GPU,
                   **PRIVATE)
-    ui.seg_backend.change(lambda n: H.backend_note("segmenter", n), [ui.seg_backend],
-                          [ui.seg_note], **PRIVATE)
+    backend_picker(ui.seg_backend, ui.seg_note, "segmenter")
 
     @guarded
     def on_frames(project_id: str, backend: str,
@@ -181,7 +194,8 @@ def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
 
 def _refine_outputs(ui: UI) -> list:
     return [ui.status, ui.preview, ui.strip, ui.frames_gal, ui.refine_preview, ui.slot,
-            ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration, ui.slot_info]
+            ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration, ui.slot_info,
+            ui.take_info]
 
 
 def _refine_events(studio: Studio, ui: UI, v: Views) -> None:
@@ -196,7 +210,7 @@ def _refine_events(studio: Studio, ui: UI, v: Views) -> None:
         return v.slot(project, slot, points) | {ui.fix_points: H.parse_points(points)}
 
     slot_out = [ui.slot, ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration,
-                ui.slot_info, ui.fix_points]
+                ui.slot_info, ui.take_info, ui.fix_points]
     ui.slot_btn.click(on_frame, [ui.pid, ui.slot, ui.fix_points], slot_out, api_name="frame")
     def on_frame_select(project_id: str, evt: gr.SelectData) -> dict:
         return on_frame(project_id, evt.index, [])
@@ -281,18 +295,3 @@ def _refine_events(studio: Studio, ui: UI, v: Views) -> None:
 
     ui.edges_btn.click(on_edges, [ui.pid, ui.slot, ui.feather, ui.grow, ui.defringe, ui.outline,
                                   ui.outline_color], out, api_name="set_edges")
-
-
-def _export_events(studio: Studio, ui: UI, v: Views) -> None:
-    @guarded
-    def on_export(project_id: str, preset: str) -> dict:
-        ex = H.export(studio, project_id, preset)
-        if not ex.ok:
-            gr.Warning("the exported file fails some platform rules: see the check table")
-        return {ui.download: str(ex.file), ui.export_summary: ex.summary, ui.check: ex.rows,
-                ui.export_light: ex.light, ui.export_dark: ex.dark,
-                ui.status: f"Exported **{ex.file.name}**."}
-
-    ui.export_btn.click(on_export, [ui.pid, ui.export_preset],
-                        [ui.download, ui.export_summary, ui.check, ui.export_light,
-                         ui.export_dark, ui.status], api_name="export")

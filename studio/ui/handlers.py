@@ -8,20 +8,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from studio import registry
-from studio.errors import BackendUnavailable, ExportError, InputError, StudioError
-from studio.export import get_preset, list_presets
+from studio.errors import InputError, StudioError
 from studio.pipeline import Studio
 from studio.project import Project
 from studio.refine import EdgeSettings, parse_hex
 from studio.types import MotionSpec, Point, ProgressFn, Prompt
-from studio.ui import render, views
+from studio.ui import render
+from studio.ui.backends import generator_prompt, require_available
 
 CUSTOM = "custom"
 DEFAULTS: dict[str, Any] = {
@@ -116,30 +114,14 @@ def add_point(
     return [*pts, [round(x, 1), round(y, 1), 1 if include else 0]]
 
 
-# ---------------------------------------------------------------------- backends
-def backend_choices(kind: registry.Kind) -> list[str]:
-    """"auto" and every registered name of `kind` (availability is checked on use)."""
-    return ["auto", *registry.known(kind)]
-
-
-def backend_note(kind: registry.Kind, name: str | None) -> str:
-    """One line saying whether backend `name` can run here, and how to get it if not."""
-    if not name or name == "auto":
-        return f"auto uses **{registry.DEFAULTS[kind]}**, the best {kind} available here"
-    try:
-        registry.resolve_class(kind, name)
-    except BackendUnavailable as e:
-        return f"⚠ {e}"
-    return f"**{name}** is available"
-
-
 # ---------------------------------------------------------------------- motion and generate
 def motion_spec(
     studio: Studio, preset: str | None, prompt: str | None, effects: Sequence[str],
-    frames: float, fps: float,
+    frames: float, fps: float, generator: str | None = None,
 ) -> MotionSpec:
     """The spec the Generate tab asks for: the motion prompt when it has text (or the preset
-    is "custom"), else the preset."""
+    is "custom"), else the preset. For generators that read free text (diffusers), the prompt
+    goes to the model as written."""
     text = (prompt or "").strip()
     use_prompt = bool(text) or preset in (CUSTOM, None, "")
     return studio.motion_spec(
@@ -148,14 +130,19 @@ def motion_spec(
         effects=list(effects or ()),
         frames=int(frames),
         fps=float(fps),
+        generator=_backend(generator),
     )
 
 
-def describe_motion(spec: MotionSpec) -> str:
-    """Markdown: how the motion was understood, and the words that were not."""
+def describe_motion(spec: MotionSpec, generator: str | None = None) -> str:
+    """Markdown: how the motion was understood, the words that were not, and (for video
+    models) the final prompt the model reads."""
     text = f"**Motion:** {spec.interpretation}"
     if spec.unknown_words:
         text += f"\n\n⚠ not understood: {', '.join(repr(w) for w in spec.unknown_words)}"
+    model_prompt = generator_prompt(generator, spec)
+    if model_prompt:
+        text += f"\n\n{model_prompt}"
     return text
 
 
@@ -165,11 +152,12 @@ def generate(
     generator: str | None = None, progress: ProgressFn | None = None,
 ) -> MotionSpec:
     """Render the animation (cutting the source out first if needed); returns the spec."""
+    require_available("generator", generator)
     project = require_project(studio, project_id)
-    spec = motion_spec(studio, preset, prompt, effects, frames, fps)
+    spec = motion_spec(studio, preset, prompt, effects, frames, fps, generator)
     side = int(size)
     studio.generate(
-        project, spec, generator=None if generator in (None, "", "auto") else generator,
+        project, spec, generator=_backend(generator),
         size=(side, side), candidates=int(candidates), progress=progress,
     )
     return spec
@@ -177,18 +165,27 @@ def generate(
 
 # ---------------------------------------------------------------------- segment
 def segment(studio: Studio, project_id: str, points: Any, backend: str | None = None) -> str:
-    """Cut the source out (automatically, or from include/exclude points)."""
+    """Cut the source out (automatically, or from include/exclude points); the message names
+    the backend that made the mask (and says when `auto` chose it)."""
+    require_available("segmenter", backend)
     project = require_project(studio, project_id)
     prompt = to_prompt(parse_points(points))
     mask = studio.segment_source(project, _backend(backend), prompt if not prompt.empty else None)
     stale = " Press **Generate** to animate the new cut-out." if project.manifest["slots"] else ""
-    return f"Cut out with {mask.backend}.{stale}"
+    return f"Cut out with {made_by(mask.backend, mask.info)}.{stale}"
+
+
+def made_by(backend: str, info: dict[str, Any] | None) -> str:
+    """ "**classical** (chosen by auto)" from a mask's backend and info."""
+    choice = (info or {}).get("auto_choice")
+    return f"**{backend}**" + (" (chosen by auto)" if choice else "")
 
 
 def segment_frames(
     studio: Studio, project_id: str, backend: str | None = None,
     progress: ProgressFn | None = None,
 ) -> str:
+    require_available("segmenter", backend)
     project = require_project(studio, project_id)
     if not project.manifest["slots"]:
         raise InputError("this project has no frames yet: generate first")
@@ -212,9 +209,10 @@ def choose(studio: Studio, project_id: str, slot: float, candidate: float) -> st
 def fix_frame(
     studio: Studio, project_id: str, slot: float, points: Any, backend: str | None = None
 ) -> str:
+    require_available("segmenter", backend)
     project = require_project(studio, project_id)
     mask = studio.fix_frame(project, int(slot), to_prompt(parse_points(points)), _backend(backend))
-    return f"Frame #{int(slot)}: mask redone with {mask.backend}."
+    return f"Frame #{int(slot)}: mask redone with {made_by(mask.backend, mask.info)}."
 
 
 def paint_frame(
@@ -267,56 +265,3 @@ def set_duration(studio: Studio, project_id: str, slot: float, duration_ms: floa
     ms = None if not duration_ms else float(duration_ms)
     studio.set_duration(project, int(slot), ms)
     return f"Frame #{int(slot)} shows for {ms:g} ms." if ms else f"Frame #{int(slot)}: 1/fps."
-
-
-# ---------------------------------------------------------------------- export
-def preset_choices() -> list[tuple[str, str]]:
-    """(label, id) of every export preset; presets without an encoder say so."""
-    out = []
-    for p in list_presets():
-        label = f"{p.title} · {p.width}×{p.height} {p.format.upper()}"
-        if not p.supported:
-            label += " (not available yet)"
-        out.append((label, p.id))
-    return out
-
-
-@dataclass
-class ExportView:
-    """An export for the UI: the file, the check rows, a bytes-vs-budget line and previews."""
-
-    file: Path
-    ok: bool
-    rows: list[list[str]]
-    summary: str
-    light: Path | None
-    dark: Path | None
-
-
-def export(studio: Studio, project_id: str, preset_id: str | None) -> ExportView:
-    project = require_project(studio, project_id)
-    preset = get_preset(preset_id or DEFAULTS["export"])
-    if not preset.supported:
-        raise ExportError(
-            f"{preset.title} needs a {preset.format.upper()} encoder, which this version does "
-            "not have yet; choose another preset"
-        )
-    result = studio.export(project, preset.id)
-    rows = [
-        [r.rule, r.expected, r.actual,
-         "pass" if r.passed else ("FAIL" if r.severity == "error" else "warn")]
-        for r in result.check.rows
-    ]
-    pct = 100 * result.bytes / preset.max_bytes
-    verdict = "✓ meets" if result.ok else "✗ fails"
-    lines = [f"{verdict} **{preset.title}** · **{result.bytes:,}** of {preset.max_bytes:,} "
-             f"bytes ({pct:.0f}% of the budget) · {result.frame_count} frames"]
-    lines += [f"- gave up: {g}" for g in result.given_up]
-    lines += [f"- note: {n}" for n in result.notes]
-    lines += [f"- ⚠ {w}" for w in result.warnings]
-    themes = dict(getattr(result.preset, "backgrounds", ()))  # the platform's chat colours
-    light, dark = render.export_previews(
-        project, result.path, themes.get("light", views.LIGHT_CHAT),
-        themes.get("dark", views.DARK_CHAT),
-    )
-    return ExportView(result.path, result.ok, rows, "\n".join(lines), light, dark)

@@ -12,6 +12,8 @@ from types import SimpleNamespace
 import gradio as gr
 
 from studio import motion
+from studio.ui import backends as B
+from studio.ui import exports as E
 from studio.ui import handlers as H
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
@@ -83,9 +85,10 @@ def _generate_tab(ui: UI) -> None:
                     ui.candidates = gr.Slider(1, 8, H.DEFAULTS["candidates"], step=1,
                                               label="Takes per frame", elem_id="takes-n")
                     ui.size = gr.Slider(64, 1024, H.DEFAULTS["size"], step=8, label="Size (px)")
-                ui.generator = gr.Dropdown(H.backend_choices("generator"), value="auto",
-                                           label="Generator")
-                ui.gen_note = gr.Markdown(H.backend_note("generator", "auto"))
+                ui.generator = gr.Dropdown(B.backend_choices("generator"), value=B.AUTO,
+                                           label="Generator", elem_id="generator")
+                ui.gen_note = gr.Markdown(B.backend_note("generator", B.AUTO),
+                                          elem_id="generator-note")
         with gr.Column(scale=1, min_width=260):
             ui.preview = gr.Image(label="Preview (loops)", interactive=False, height=300,
                                   elem_id="preview")
@@ -107,9 +110,10 @@ def _segment_tab(ui: UI) -> None:
             ui.seg_points = gr.JSON(value=[], label="Points [x, y, 1 include | 0 exclude]",
                                     open=False)
         with gr.Column(scale=2, min_width=260):
-            ui.seg_backend = gr.Dropdown(H.backend_choices("segmenter"), value="auto",
-                                         label="Segmenter")
-            ui.seg_note = gr.Markdown(H.backend_note("segmenter", "auto"))
+            ui.seg_backend = gr.Dropdown(B.backend_choices("segmenter"), value=B.AUTO,
+                                         label="Segmenter", elem_id="segmenter")
+            ui.seg_note = gr.Markdown(B.backend_note("segmenter", B.AUTO),
+                                      elem_id="segmenter-note")
             with gr.Row():
                 ui.cut_btn = gr.Button("Cut out", variant="primary", elem_id="cut-out")
                 ui.seg_frames_btn = gr.Button("Segment all frames")
@@ -133,6 +137,7 @@ def _refine_tab(ui: UI) -> None:
             ui.slot_info = gr.Markdown(elem_id="slot-info")
             ui.cands_gal = gr.Gallery(label="Takes (click one to use it)", columns=3,
                                       height=200, allow_preview=False, elem_id="candidates")
+            ui.take_info = gr.Markdown(elem_id="take-info")
             with gr.Row(equal_height=True):
                 ui.cand = gr.Number(0, label="Take #", precision=0, minimum=0)
                 ui.choose_btn = gr.Button("Use take")
@@ -178,9 +183,9 @@ def _refine_tab(ui: UI) -> None:
 
 def _export_tab(ui: UI) -> None:
     gr.Markdown("Choose where it goes. The file is fitted to the platform's budget and checked "
-                "against its rules; previews show it on light and dark chats.")
+                "against its rules; previews show it on the platform's light and dark chats.")
     with gr.Row(equal_height=True):
-        ui.export_preset = gr.Dropdown(H.preset_choices(), value=H.DEFAULTS["export"],
+        ui.export_preset = gr.Dropdown(E.preset_choices(), value=H.DEFAULTS["export"],
                                        label="Platform preset", scale=3)
         ui.export_btn = gr.Button("Export", variant="primary", scale=1, elem_id="export")
     ui.export_summary = gr.Markdown(elem_id="export-summary")
@@ -188,8 +193,30 @@ def _export_tab(ui: UI) -> None:
         ui.export_light = gr.Image(label="On a light chat", interactive=False, height=220)
         ui.export_dark = gr.Image(label="On a dark chat", interactive=False, height=220)
         ui.download = gr.File(label="Download", elem_id="download")
+    ui.export_halo = gr.Markdown(elem_id="export-halo")
     ui.check = gr.Dataframe(headers=["rule", "expected", "actual", "result"], interactive=False,
                             label="Spec check", elem_id="check", wrap=True)
+    with gr.Accordion("Export a set (several projects in one ZIP)", open=False,
+                      elem_id="set-export"):
+        gr.Markdown("Pick the projects of the set (each is one emoji or sticker, in this "
+                    "order) and a platform: LINE wants 8–40 emoji plus a tab image, WhatsApp "
+                    "3–30 stickers plus a tray icon.")
+        with gr.Row(equal_height=True):
+            ui.set_projects = gr.Dropdown([], value=[], multiselect=True,
+                                          allow_custom_value=True, label="Projects", scale=4,
+                                          elem_id="set-projects")
+            ui.set_refresh = gr.Button("Refresh list", scale=1)
+        with gr.Row(equal_height=True):
+            ui.set_preset = gr.Dropdown(E.set_preset_choices(), value=E.DEFAULT_SET_PRESET,
+                                        label="Set preset", scale=4)
+            ui.set_btn = gr.Button("Export set", variant="primary", scale=1,
+                                   elem_id="export-set")
+        ui.set_summary = gr.Markdown(elem_id="set-summary")
+        with gr.Row():
+            ui.set_check = gr.Dataframe(headers=["rule", "expected", "actual", "result"],
+                                        interactive=False, label="Set check", wrap=True,
+                                        elem_id="set-check", scale=3)
+            ui.set_download = gr.File(label="Set ZIP", elem_id="set-download", scale=1)
 
 
 def build_layout() -> tuple[gr.Blocks, UI]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
+from studio.export import Preset, chat_previews, decode_file, halo_scores
 from studio.pipeline import Studio, segmentable_frame
 from studio.project import Project
 from studio.ui import views
@@ -61,6 +61,7 @@ class SlotView:
     duration_ms: float
     scale: float
     info: str
+    origins: str = ""
 
 
 def source_view(project: Project, points: Sequence[Sequence[float]]) -> SourceView:
@@ -85,7 +86,8 @@ def source_view(project: Project, points: Sequence[Sequence[float]]) -> SourceVi
                                       views.over(cut, views.LIGHT_CHAT))
         cut_rec = project.manifest.get("cutout") or {}
         n = len(points)
-        out.info = f"cut out with **{cut_rec.get('backend', '?')}**" + (
+        auto = " (chosen by auto)" if (cut_rec.get("info") or {}).get("auto_choice") else ""
+        out.info = f"cut out with **{cut_rec.get('backend', '?')}**{auto}" + (
             f" from {n} point{'s' * (n != 1)}" if n else " (automatic)"
         )
     else:
@@ -120,7 +122,8 @@ def slot_view(project: Project, slot: int, points: Sequence[Sequence[float]]) ->
         path = views.write_image(ui_path(project, f"candidates/{slot:03d}-{k}.png"), tile)
         origin = c.get("origin", {})
         mark = " ✓" if k == rec["chosen"] else ""
-        cands.append((str(path), f"take {k}{mark} · seed {origin.get('seed', '?')}"))
+        rank = f" · rank {origin['rank']}" if "rank" in origin else ""
+        cands.append((str(path), f"take {k}{mark} · seed {origin.get('seed', '?')}{rank}"))
     current = project.load_candidate(slot)
     frame = current.image()
     h, w = frame.shape[:2]
@@ -142,7 +145,34 @@ def slot_view(project: Project, slot: int, points: Sequence[Sequence[float]]) ->
         duration_ms=duration,
         scale=scale,
         info=info,
+        origins=describe_origins(rec),
     )
+
+
+ORIGIN_FIELDS = (("rank", "rank"), ("score", "score"), ("drift", "drift"),
+                 ("retry_of", "retry of #"), ("source_slot", "from frame #"))
+
+
+def describe_origins(rec: dict) -> str:
+    """Markdown: where each take of a slot record came from (backend, seed, ranking when the
+    generator ranks takes) and the prompt it was made with (once when all takes share it)."""
+    lines, prompts = [], []
+    for k, c in enumerate(rec["candidates"]):
+        o = c.get("origin") or {}
+        parts = [f"take {k}" + (" ✓" if k == rec["chosen"] else ""), str(o.get("backend", "?")),
+                 f"seed {o.get('seed', '?')}"]
+        parts += [f"{label} {o[key]}" if not label.endswith("#") else f"{label}{o[key]}"
+                  for key, label in ORIGIN_FIELDS if key in o]
+        lines.append("- " + " · ".join(parts))
+        prompts.append(str(o.get("prompt") or ""))
+    shared = len(set(prompts)) == 1
+    if not shared:
+        lines = [f"{line}  \n  prompt: {p!r}" if p else line
+                 for line, p in zip(lines, prompts, strict=True)]
+    text = "\n".join(lines)
+    if shared and prompts and prompts[0]:
+        text += f"\n\n**Prompt:** {prompts[0]}"
+    return text
 
 
 def thumbnail_of(project: Project) -> Path:
@@ -154,31 +184,25 @@ def thumbnail_of(project: Project) -> Path:
     return path
 
 
-def decode_animation(path: Path) -> tuple[list[np.ndarray], list[float]]:
-    """RGBA uint8 frames (H, W, 4) and delays (ms) of an animated file Pillow can read."""
-    frames, durations = [], []
-    with Image.open(path) as im:
-        for i in range(getattr(im, "n_frames", 1)):
-            im.seek(i)
-            frames.append(np.asarray(im.convert("RGBA")).copy())
-            durations.append(float(im.info.get("duration", 100) or 100))
-    return frames, durations
+@dataclass
+class ChatView:
+    """Previews of an exported file on each of its platform's chat themes (theme → APNG) and
+    the halo score per theme (share 0..1 of edge pixels); empty when it cannot be decoded."""
+
+    previews: dict[str, Path] = field(default_factory=dict)
+    halo: dict[str, float] = field(default_factory=dict)
+    error: str = ""
 
 
-def export_previews(
-    project: Project,
-    exported: Path,
-    light_rgb: tuple[int, int, int] = views.LIGHT_CHAT,
-    dark_rgb: tuple[int, int, int] = views.DARK_CHAT,
-) -> tuple[Path | None, Path | None]:
-    """The exported file itself, decoded and shown on the light and dark chat backgrounds."""
-    try:
-        frames, durations = decode_animation(exported)
-    except OSError:  # a format Pillow cannot read (WebM): no preview
-        return None, None
-    light = [views.over(f, light_rgb) for f in frames]
-    dark = [views.over(f, dark_rgb) for f in frames]
-    return (
-        views.write_animation(ui_path(project, "export-light.png"), light, durations),
-        views.write_animation(ui_path(project, "export-dark.png"), dark, durations),
-    )
+def export_previews(project: Project, exported: Path, preset: Preset) -> ChatView:
+    """The exported file read back (APNG, GIF, WebP or WebM), composited on the preset's
+    light and dark chat backgrounds, with its halo score on each."""
+    decoded = decode_file(exported)
+    if not decoded.frames:
+        return ChatView(error=decoded.error)
+    durations = [d or 100.0 for d in decoded.durations_ms]
+    view = ChatView(halo=halo_scores(decoded.frames, preset))
+    for theme, frames in chat_previews(decoded.frames, preset).items():
+        path = ui_path(project, f"export-{theme}.png")
+        view.previews[theme] = views.write_animation(path, frames, durations)
+    return view

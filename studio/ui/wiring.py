@@ -8,15 +8,17 @@ the same handlers. StudioError becomes gr.Error; nothing is changed in the proje
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
 
+from studio import registry
 from studio.errors import StudioError
 from studio.pipeline import Studio
 from studio.project import Project
 from studio.types import ProgressFn
+from studio.ui import backends as B
 from studio.ui import handlers as H
 from studio.ui import render
 from studio.ui.layout import UI
@@ -42,6 +44,32 @@ def progress_fn(progress: gr.Progress) -> ProgressFn:
         progress((done, total), desc=message)
 
     return update
+
+
+def backend_picker(
+    menu: gr.Dropdown, note: gr.Markdown, kind: registry.Kind,
+    extra: tuple[gr.components.Component, Callable[[str], Any]] | None = None,
+) -> None:
+    """When a person picks a backend: the note under the menu follows it; an unavailable one
+    puts the menu back on auto and shows why as a gr.Error (nothing else changes).
+    extra: (component, name → its update) also refreshed on every pick."""
+
+    def updates(name: str) -> dict:
+        out = {note: B.backend_note(kind, name)}
+        if extra is not None:
+            out[extra[0]] = extra[1](name)
+        return out
+
+    def on_pick(name: str) -> Iterator[dict]:
+        try:
+            B.require_available(kind, name)
+        except StudioError as e:
+            yield {menu: B.AUTO} | updates(B.AUTO)
+            raise gr.Error(str(e), print_exception=False) from None
+        yield updates(name)
+
+    outputs = [menu, note] + ([extra[0]] if extra is not None else [])
+    menu.input(on_pick, [menu], outputs, api_visibility="private", queue=True)
 
 
 class Views:
@@ -70,13 +98,15 @@ class Views:
         n = len(project.manifest["slots"]) if project else 0
         if n == 0:
             return {u.slot: 0, u.cands_gal: [], u.cand: 0, u.fix_image: None, u.editor: None,
-                    u.duration: 0, u.slot_info: "generate first: the frames appear here"}
+                    u.duration: 0, u.slot_info: "generate first: the frames appear here",
+                    u.take_info: ""}
         index = min(max(int(slot or 0), 0), n - 1)
         sv = render.slot_view(project, index, H.parse_points(points))
         return {u.slot: index, u.cands_gal: sv.candidates, u.cand: sv.chosen,
                 u.fix_image: str(sv.clickable),
                 u.editor: {"background": str(sv.editor_base), "layers": [], "composite": None},
-                u.duration: round(sv.duration_ms, 1), u.slot_info: sv.info}
+                u.duration: round(sv.duration_ms, 1), u.slot_info: sv.info,
+                u.take_info: sv.origins}
 
     def refine(self, project: Project, slot: Any, points: Any, message: str) -> dict:
         return (self.anim(project) | self.slot(project, slot, points)
@@ -97,7 +127,7 @@ class Views:
     def export_blank(self) -> dict:
         u = self.ui
         return {u.export_summary: "", u.export_light: None, u.export_dark: None, u.check: None,
-                u.download: None}
+                u.download: None, u.export_halo: ""}
 
     def everything(self, project: Project | None, message: str) -> dict:
         u = self.ui
@@ -114,6 +144,6 @@ def all_outputs(ui: UI) -> list:
     names = ("pid last_pid seg_points fix_points status interp preset prompt effects frames fps "
              "size generator feather grow defringe outline outline_color seg_image cut_checker "
              "cut_dark cut_light seg_info preview strip frames_gal refine_preview slot cands_gal "
-             "cand fix_image editor duration slot_info export_summary export_light export_dark "
-             "check download")
+             "cand fix_image editor duration slot_info take_info export_summary export_light "
+             "export_dark export_halo check download")
     return [getattr(ui, n) for n in names.split()]
