@@ -30,10 +30,7 @@ from studio.types import Point, Prompt  # noqa: E402
 
 
 def default_dataset() -> Path:
-    for p in (REPO.parent / "shared/bench-data/matting-dev",
-              Path("/work/shared/bench-data/matting-dev")):
-        if p.exists():
-            return p
+    """The dev set: ../shared/bench-data/matting-dev beside the repository."""
     return REPO.parent / "shared/bench-data/matting-dev"
 
 

@@ -32,11 +32,7 @@ from studio import registry  # noqa: E402
 
 
 def default_dataset() -> Path:
-    """The dev set: /work/shared/bench-data/matting-dev or ../shared/... from the repo."""
-    for p in (REPO.parent / "shared/bench-data/matting-dev",
-              Path("/work/shared/bench-data/matting-dev")):
-        if p.exists():
-            return p
+    """The dev set: ../shared/bench-data/matting-dev beside the repository."""
     return REPO.parent / "shared/bench-data/matting-dev"
 
 
