@@ -52,7 +52,7 @@ def decode_image(
     data: bytes,
     *,
     name: str = "image",
-    max_pixels: int = 40_000_000,
+    max_pixels: int = 24_000_000,
     max_bytes: int = 50 * 1024 * 1024,
 ) -> Source:
     """Decode `data` into a Source (RGBA uint8, EXIF-rotated). Raises ImageError."""
@@ -111,7 +111,7 @@ def decode_image(
 
 
 def load_image(
-    path: str | Path, *, max_pixels: int = 40_000_000, max_bytes: int = 50 * 1024 * 1024
+    path: str | Path, *, max_pixels: int = 24_000_000, max_bytes: int = 50 * 1024 * 1024
 ) -> Source:
     """Read and decode an image file into a Source. Raises ImageError for any problem."""
     p = Path(path)

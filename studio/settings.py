@@ -10,7 +10,7 @@ STUDIO_GENERATOR           default generator backend                   ``procedu
 STUDIO_SEGMENTER           default segmenter backend                   ``auto``
 STUDIO_MAX_PARALLEL        per-frame work in flight at once            CPU count (≥ 1)
 STUDIO_RETRIES             retries of a failed frame (transient only)  ``2``
-STUDIO_MAX_PIXELS          largest accepted image, in pixels           ``40000000``
+STUDIO_MAX_PIXELS          largest accepted image, in pixels           ``24000000``
 STUDIO_MAX_UPLOAD_MB       largest accepted image file, in MB          ``50``
 STUDIO_HOST / STUDIO_PORT  where the studio listens                    ``127.0.0.1`` / 7860
 STUDIO_QUEUE_CONCURRENCY   studio events running at once               ``2``
@@ -36,7 +36,7 @@ class Settings:
     segmenter: str = "auto"
     max_parallel: int = 2
     retries: int = 2
-    max_pixels: int = 40_000_000
+    max_pixels: int = 24_000_000
     max_upload_mb: float = 50.0
     host: str = "127.0.0.1"
     port: int = 7860

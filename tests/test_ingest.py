@@ -91,6 +91,11 @@ def test_bad_inputs_give_clear_errors(data: bytes, words: str) -> None:
         decode_image(data, name="upload.png")
 
 
+def test_a_40_megapixel_image_is_refused_by_default() -> None:
+    with pytest.raises(ImageError, match="8000×5000 = 40 megapixels; the limit is 24"):
+        decode_image(png_with_header(8000, 5000), name="huge.png")
+
+
 def test_pixel_and_byte_limits() -> None:
     data = encode(Image.new("RGB", (100, 100)), "PNG")
     with pytest.raises(ImageError, match="megapixels"):
