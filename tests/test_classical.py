@@ -242,3 +242,28 @@ def test_include_click_on_open_background_does_not_crash() -> None:
     # a click on the open background adds a little area near the click, not the whole frame
     mask = seg.segment(img, Prompt((Point(3, 3, True),)))
     assert (mask.alpha > 0.5).mean() < 0.5
+
+
+def test_jpeg_offwhite_keeps_thin_outlines(seg: ClassicalSegmenter) -> None:
+    """A thin dark outline round a light shape, saved as JPEG on noisy off-white: the
+    outline keeps its own colour (not the fill's), and no light fringe is left."""
+    import io
+
+    s, size = 4, SIZE
+    big = np.zeros((size * s, size * s, 4), np.uint8)
+    c = size * s // 2
+    cv2.circle(big, (c, c), int(0.34 * size * s), (60, 50, 90, 255), -1, cv2.LINE_AA)
+    cv2.circle(big, (c, c), int(0.34 * size * s) - 2 * s, (250, 200, 60, 255), -1,
+               cv2.LINE_AA)
+    rgba = cv2.resize(big, (size, size), interpolation=cv2.INTER_AREA)
+    rng = np.random.default_rng(5)
+    bg = np.clip(np.array([246.0, 243.0, 238.0]) + rng.normal(0, 6.0, (size, size, 3)), 0, 255)
+    buf = io.BytesIO()
+    Image.fromarray(over(rgba, bg)).save(buf, "JPEG", quality=85)
+    image = np.asarray(Image.open(buf).convert("RGB"))
+    mask = seg.segment(image)
+    truth = rgba[..., 3] / 255
+    assert iou(mask.alpha, truth) > 0.99
+    line = (truth > 0.9) & (np.abs(rgba[..., :3].astype(int) - (60, 50, 90)).max(-1) < 20)
+    fg = mask.foreground[line].astype(np.float32)
+    assert np.abs(fg - (60, 50, 90)).mean() < 30  # dark like the outline, not the yellow fill

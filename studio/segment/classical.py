@@ -25,8 +25,10 @@ from studio.options import BackendOptions
 from studio.segment.background import BackgroundModel, estimate_background
 from studio.segment.classical_region import grabcut_region, keyed_region, refine_with_points
 from studio.segment.matting import (
+    JPEG_SPACE,
     closed_form_band,
     estimate_foreground,
+    jpeg_foreground,
     nearest_colour,
     project_alpha,
     smooth_fill,
@@ -113,6 +115,7 @@ def _soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | No
     clear = ~ndimage.binary_dilation(region, DISK, iterations=r)
     band = ~solid & ~clear
     alpha = region.astype(np.float32)
+    noisy = model is not None and model.noise > 1.5
     if model is not None and model.image is not None:
         bg = model.image
         if model.kind != "checkerboard" and (shadow or model.noise > 1.5):
@@ -122,6 +125,11 @@ def _soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | No
             solid = region
         fgc = _local_foreground(img, bg, region, solid, r)
         a, contrast = project_alpha(img[band], fgc[band], bg[band])
+        if noisy:  # JPEG: chroma bleeds across the edge, luma stays sharp: trust luma
+            a_j, contrast_j = project_alpha(
+                img[band] @ JPEG_SPACE, fgc[band] @ JPEG_SPACE, bg[band] @ JPEG_SPACE)
+            luma = contrast_j >= max(8.0, 4.0 * model.noise)
+            a[luma] = a_j[luma]
         alpha[band] = a
         low = np.zeros_like(band)
         low[band] = contrast < opts.min_contrast
@@ -130,11 +138,12 @@ def _soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | No
     else:
         bg = smooth_fill(img, clear, 2.0)
         alpha = closed_form_band(img, alpha, band)
-    noisy = model is not None and model.noise > 1.5
+    near = fgc if model is not None and model.image is not None else None
     if noisy:  # JPEG: colours next to an edge ring and bleed; take them from further in
         deep = ndimage.binary_erosion(region, DISK, iterations=r + 2)
         solid = deep if deep.any() else solid
-    near = fgc if model is not None and model.image is not None and not noisy else None
+        if near is not None:  # unless they belong to another colour (thin outlines)
+            near = jpeg_foreground(img, bg, alpha, solid, near, max(8.0, 5.0 * model.noise))
     fg = estimate_foreground(img, alpha, None if noisy else bg, solid, near)
     return alpha, fg
 

@@ -5,6 +5,8 @@
 - `closed_form_band`: Levin et al.'s closed-form matting Laplacian (3x3 windows), built with
   scipy.sparse only for the windows that touch the unknown band, solved for the band.
 - `nearest_colour`: the colour of the nearest pixel of a region (foreground colour fill).
+- `jpeg_foreground`: per-pixel choice between a ringing-free and a local foreground colour
+  by which one puts the pixel on its background/foreground colour line (JPEG-aware).
 
 All colours are float32 0..255 RGB; alpha is float32 (H, W) in [0, 1].
 """
@@ -15,6 +17,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import ndimage
 from scipy.sparse.linalg import spsolve
+
+JPEG_SPACE = np.array([[0.299, 0.587, 0.114],
+                       [-0.169 * 0.25, -0.331 * 0.25, 0.5 * 0.25],
+                       [0.5 * 0.25, -0.419 * 0.25, -0.081 * 0.25]], np.float32).T
+"""RGB row vectors @ JPEG_SPACE: luma and chroma (YCbCr) with chroma weighted by 1/4.
+JPEG keeps chroma at a quarter of the samples (4:2:0), so next to an edge it bleeds across
+by a pixel or two while luma stays sharp: distances here trust luma."""
 
 
 def nearest_colour(rgb: np.ndarray, region: np.ndarray) -> np.ndarray:
@@ -114,3 +123,34 @@ def estimate_foreground(image: np.ndarray, alpha: np.ndarray, bg: np.ndarray | N
         fg = wgt * unmixed + (1 - wgt) * near
     out = np.where(solid[..., None], image, fg)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def line_residual(image: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """(...) float32 distance of each colour in image from the segment bg..fg (same-shaped
+    (..., 3) float32 arrays): how badly image = a fg + (1 - a) bg explains the pixel."""
+    d = fg - bg
+    a = np.clip(((image - bg) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-6), 0.0, 1.0)
+    return np.sqrt(((image - bg - a[..., None] * d) ** 2).sum(-1))
+
+
+def jpeg_foreground(image: np.ndarray, bg: np.ndarray, alpha: np.ndarray, deep: np.ndarray,
+                    local: np.ndarray, tol: float) -> np.ndarray:
+    """Pure foreground colour (H, W, 3) float32 for the edge pixels of a JPEG.
+
+    image, bg, local: (H, W, 3) float32 0..255 (local: a nearby foreground colour per pixel,
+    which may carry ringing); deep: (H, W) bool pixels far enough inside to be free of
+    ringing; alpha: (H, W) float32; tol: colour-line residual (JPEG_SPACE units) a pixel
+    may have and still be explained. The nearest deep colour is kept where it explains the
+    pixel (or explains it better than the local colour); else the local colour; where
+    neither does (a thin outline of another colour), the pixel's own colour un-mixed from
+    the background."""
+    ys = image @ JPEG_SPACE
+    bs = bg @ JPEG_SPACE
+    far = nearest_colour(image, deep)
+    r_far = line_residual(ys, far @ JPEG_SPACE, bs)
+    r_loc = line_residual(ys, local @ JPEG_SPACE, bs)
+    near = np.where(((r_far <= tol) | (r_far <= r_loc))[..., None], far, local)
+    own = (np.minimum(r_far, r_loc) > tol) & (alpha > 0.5) & ~deep
+    a = np.maximum(alpha, 0.5)[..., None]
+    near[own] = np.clip(bg + (image - bg) / a, 0, 255)[own]
+    return near
