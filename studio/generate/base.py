@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from studio.errors import InputError
 from studio.types import Candidate, MotionSpec, ProgressFn, Slot, Source
 
 
@@ -40,3 +41,10 @@ class Generator(Protocol):
         candidates: int = 1,
         seed: int = 0,
     ) -> list[Candidate]: ...
+
+
+def check_slot(slot: object, spec: MotionSpec) -> int:
+    """`slot` if it is a frame index of `spec`; InputError echoing the bad value otherwise."""
+    if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < spec.frames:
+        raise InputError(f"slot must be between 0 and {spec.frames - 1}, got {slot!r}")
+    return slot

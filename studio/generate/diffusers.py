@@ -30,6 +30,7 @@ from pydantic import Field
 from studio.errors import BackendUnavailable, InputError
 from studio.generate import clip as cl
 from studio.generate.alpha_smoothing import smooth_slots
+from studio.generate.base import check_slot
 from studio.generate.ranking import colour_signature, identity_drift, rank_takes
 from studio.generate.templates import VideoPrompt, build_prompt
 from studio.generate.video_models import MODELS, VideoModel, get_model, missing_packages
@@ -329,8 +330,7 @@ class DiffusersGenerator:
         """A new take per candidate with the (possibly edited) spec: each take's frame `slot`
         (best identity first), then its frames next to it (Options.extra_neighbours on each
         side) as extra candidates."""
-        if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < spec.frames:
-            raise InputError(f"slot must be between 0 and {spec.frames - 1}, got {slot!r}")
+        check_slot(slot, spec)
         takes, infos, reference, _ = self._takes(source, spec, size, candidates, seed, None)
         ref = colour_signature(reference)
         drift = [identity_drift(t[slot], ref) for t in takes]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from studio.errors import InputError
+from studio.generate.base import check_slot
 from studio.motion.renderer import Renderer
 from studio.options import BackendOptions
 from studio.types import Candidate, MotionSpec, ProgressFn, Slot, Source
@@ -103,7 +104,6 @@ class ProceduralGenerator:
     ) -> list[Candidate]:
         """Frame `slot` of the (possibly edited) spec: candidate k matches slot `slot` of
         generate(spec, seed=seed), candidate k."""
-        if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < spec.frames:
-            raise InputError(f"slot must be between 0 and {spec.frames - 1}, got {slot!r}")
+        check_slot(slot, spec)
         renderers = self._renderers(source, spec, size, candidates, seed)
         return [self._candidate(r, spec, slot, k, seed) for k, r in enumerate(renderers)]
