@@ -1,0 +1,119 @@
+"""Find protrusions of the silhouette (ears, arms, legs, tails) from the alpha alone.
+
+Rule: the body core is the silhouette opened with a disc of CORE_RADIUS × the largest
+inscribed radius (the distance transform's maximum): thin parts do not survive the opening.
+What is left over and touches the core through a join (the neck) is a protrusion when it
+is long enough (≥ MIN_LENGTH of the character's size, and longer than 0.7 × its neck) and
+thick enough to be a limb rather than a whisker or an outline stroke. Its pivot is the middle
+of the neck. Kind by where it points from its pivot: up → ear, down → leg, sideways → arm;
+a sideways one in the lower half with no mirror partner on the other side → tail.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from studio.motion.rig.features import Work
+from studio.motion.rig.model import Part, contour_outline
+
+CORE_RADIUS = 0.5
+MIN_AREA = 0.008  # of the silhouette's area
+MIN_LENGTH = 0.1  # of the work size (the bbox's longer side)
+MIN_THICKNESS = 5.0  # work px (the limb's widest inscribed diameter)
+MAX_PARTS = 6
+
+
+def _disc(r: float) -> np.ndarray:
+    k = max(1, round(r))
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
+
+
+def limb_parts(work: Work) -> tuple[list[Part], list[str]]:
+    """Protrusion Parts (ears, arms, legs, tails) and notes on what was left out."""
+    inside = work.inside.astype(np.uint8)
+    dt = cv2.distanceTransform(inside, cv2.DIST_L2, 5)
+    big = float(dt.max())
+    if big < 4:
+        return [], ["the character is too thin to find a body and limbs"]
+    core = cv2.morphologyEx(inside, cv2.MORPH_OPEN, _disc(CORE_RADIUS * big))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
+    if n < 2:
+        return [], []
+    body = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    bys, bxs = np.nonzero(body)
+    bcx, bcy = float(bxs.mean()), float(bys.mean())
+    residue = inside.astype(bool) & ~cv2.dilate(body.astype(np.uint8), _disc(1)).astype(bool)
+    rn, rlab, rstats, _ = cv2.connectedComponentsWithStats(residue.astype(np.uint8), 8)
+    size = max(work.inside.shape)
+    near_body = cv2.dilate(body.astype(np.uint8), _disc(3)).astype(bool)
+    found = []
+    notes = []
+    for i in range(1, rn):
+        if rstats[i, cv2.CC_STAT_AREA] < MIN_AREA * work.area:
+            continue
+        comp = rlab == i
+        neck = comp & near_body
+        if neck.sum() < 2:
+            continue
+        nys, nxs = np.nonzero(neck)
+        px, py = float(nxs.mean()), float(nys.mean())
+        neck_w = float(max(nxs.max() - nxs.min(), nys.max() - nys.min()) + 1)
+        ys, xs = np.nonzero(comp)
+        dist = np.hypot(xs - px, ys - py)
+        length = float(dist.max())
+        thick = 2.0 * float(dt[comp].max())
+        if length < MIN_LENGTH * size or length < 0.7 * neck_w or thick < MIN_THICKNESS:
+            continue
+        tip = int(np.argmax(dist))
+        vx, vy = (xs[tip] - px) / length, (ys[tip] - py) / length
+        cx, cy = float(xs.mean()), float(ys.mean())
+        score = float(np.clip(1.2 - 0.5 * neck_w / length, 0.3, 1.0))
+        found.append({"comp": comp, "pivot": (px, py), "dir": (vx, vy), "centre": (cx, cy),
+                      "score": score, "length": length})
+    kinds = _classify(found, (bcx, bcy), work.inside.shape)
+    found_kinds = sorted(zip(found, kinds, strict=True), key=lambda t: -t[0]["score"])
+    if len(found_kinds) > MAX_PARTS:
+        notes.append(f"{len(found_kinds)} protrusions found; kept the {MAX_PARTS} clearest")
+        found_kinds = found_kinds[:MAX_PARTS]
+    parts = []
+    counters: dict[str, int] = {}
+    for f, kind in sorted(found_kinds, key=lambda t: (t[1], t[0]["centre"][0])):
+        counters[kind] = counters.get(kind, 0) + 1
+        grown = cv2.dilate(f["comp"].astype(np.uint8), _disc(1))
+        outline = contour_outline(grown, work.scale, work.offset)
+        if len(outline) < 3:
+            continue
+        extra = {"direction": [round(f["dir"][0], 3), round(f["dir"][1], 3)]}
+        parts.append(Part(f"{kind}-{counters[kind]}", kind, work.to_px(*f["pivot"]), outline,
+                          round(f["score"], 3), "auto", extra))
+    return parts, notes
+
+
+def _classify(found: list[dict], body_centre: tuple[float, float],
+              shape: tuple[int, int]) -> list[str]:
+    h, w = shape
+    kinds = []
+    for f in found:
+        _vx, vy = f["dir"]
+        if vy < -0.55:
+            kinds.append("ear")
+        elif vy > 0.7 and f["centre"][1] > body_centre[1]:
+            kinds.append("leg")
+        else:
+            kinds.append("arm")
+    for j, f in enumerate(found):
+        if kinds[j] != "arm" or f["centre"][1] < body_centre[1]:
+            continue
+        mirror = 2 * body_centre[0] - f["centre"][0]
+        partner = any(
+            k != j and kinds[k] == "arm"
+            and abs(g["centre"][0] - mirror) < 0.2 * w
+            and abs(g["centre"][1] - f["centre"][1]) < 0.2 * h
+            for k, g in enumerate(found)
+        )
+        if not partner and math.hypot(*f["dir"]) > 0:
+            kinds[j] = "tail"
+    return kinds
