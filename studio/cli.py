@@ -77,11 +77,12 @@ def cmd_make(ns: argparse.Namespace) -> int:
     if not out.parent.exists():
         raise InputError(f"-o {out}: the folder {out.parent} does not exist")
     project = studio.new_project(ns.image)
+    studio.segment_source(project, ns.segmenter)
+    spec = studio.bind_motion(project, spec, ns.generator)  # part moves need the rig
     if spec.prompt:
         print(f"motion: {spec.interpretation}", file=sys.stderr)
         if spec.unknown_words:
             print(f"ignored words: {', '.join(spec.unknown_words)}", file=sys.stderr)
-    studio.segment_source(project, ns.segmenter)
     with progress_bar("generate", not ns.quiet) as prog:
         studio.generate(
             project,

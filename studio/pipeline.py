@@ -21,6 +21,7 @@ from studio.executor import run_frames, values_or_raise
 from studio.ingest import decode_image, from_array, load_image
 from studio.project import Project
 from studio.refine import EdgeSettings, apply_edges, paint_alpha
+from studio.rigging import RigMixin
 from studio.settings import Settings, load_settings
 from studio.types import Candidate, Effect, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
 
@@ -36,8 +37,9 @@ def check_range(name: str, value: float, lo: float, hi: float) -> None:
         raise InputError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
 
 
-class Studio:
-    """Runs the pipeline on projects under ``settings.projects_dir``; backends are cached."""
+class Studio(RigMixin):
+    """Runs the pipeline on projects under ``settings.projects_dir``; backends are cached.
+    The rig methods (rig, move_pivot, assign_part, bind_motion, ...) are in studio/rigging.py."""
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or load_settings()
@@ -224,6 +226,7 @@ class Studio:
         check_range("height", size[1], 16, MAX_SIZE)
         gen = self.backend("generator", generator)
         source = self.ensure_cutout(project, segmenter)
+        spec, source = self.rigged(project, gen, spec, source)
         slots = gen.generate(
             source, spec, size=size, candidates=candidates, seed=seed, progress=progress
         )
@@ -260,11 +263,12 @@ class Studio:
                 prompt, generator, spec.frames, spec.fps, spec.effects, spec.shadow
             )
         gen = self.backend("generator", generator)
+        spec, source = self.rigged(project, gen, spec, project.load_source())
         existing = len(project.manifest["slots"][slot]["candidates"])
         seed = existing * 7919 + slot if seed is None else seed
         size = tuple(project.manifest["size"])
         cands = gen.regenerate(
-            project.load_source(), spec, slot, size=size, candidates=candidates, seed=seed
+            source, spec, slot, size=size, candidates=candidates, seed=seed
         )
         project.add_candidates(slot, cands)
         if not gen.produces_alpha:

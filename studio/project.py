@@ -78,6 +78,7 @@ def _empty_manifest(project_id: str, name: str) -> dict[str, Any]:
         "updated": now,
         "source": None,
         "cutout": None,
+        "rig": None,
         "motion": None,
         "generator": None,
         "size": None,
@@ -203,6 +204,7 @@ class Project:
                 "size": [source.image.shape[1], source.image.shape[0]],
             }
             self.manifest["cutout"] = None
+            self.manifest["rig"] = None
             self.save()
 
     def set_cutout(
@@ -221,7 +223,18 @@ class Project:
                 "prompt": prompt,
                 "info": info or {},
             }
+            self.manifest["rig"] = None  # the rig belongs to the old cut-out
             self.save()
+
+    def set_rig(self, rig: dict[str, Any] | None) -> None:
+        """Store the cut-out's rig (JSON data of studio.motion.rig.Rig), or None."""
+        with self.lock:
+            self.manifest["rig"] = rig
+            self.save()
+
+    @property
+    def rig_data(self) -> dict[str, Any] | None:
+        return self.manifest.get("rig")
 
     def load_source(self) -> Source:
         src = self.manifest.get("source")
@@ -236,6 +249,7 @@ class Project:
             had_alpha=src["had_alpha"],
             cutout=read_png(self.path / cut["file"]) if cut else None,
             mask_backend=cut["backend"] if cut else None,
+            rig=self.manifest.get("rig") if cut else None,
         )
 
     # ------------------------------------------------------------------ motion and slots

@@ -11,7 +11,7 @@ from studio.motion import list_effects, list_presets, parse_motion_prompt, prese
 from studio.motion import render_frames as _render
 from studio.types import Effect, MotionSpec, Move
 
-PRESETS = [p.name for p in list_presets()]
+PRESETS = [p.name for p in list_presets() if p.needs is None]  # part moves: test_part_moves
 SIZE = (64, 64)
 
 

@@ -15,6 +15,7 @@ from pydantic import Field
 from studio.errors import InputError
 from studio.generate.base import check_slot
 from studio.motion.renderer import Renderer
+from studio.motion.rig import Rig
 from studio.options import BackendOptions
 from studio.types import Candidate, MotionSpec, ProgressFn, Slot, Source
 
@@ -26,6 +27,7 @@ class ProceduralGenerator:
 
     name = "procedural"
     produces_alpha = True
+    uses_rig = True  # part moves (blink, wave_arm, ...) move the parts of source.rig
     variants = None
 
     class Options(BackendOptions):
@@ -50,10 +52,11 @@ class ProceduralGenerator:
         if isinstance(candidates, bool) or not 1 <= int(candidates) <= MAX_CANDIDATES:
             raise InputError(f"candidates must be between 1 and {MAX_CANDIDATES}, got {candidates}")
         o = self.options
+        rig = Rig.from_dict(source.rig) if source.rig else None
         return [
             Renderer(
                 source.cutout, spec, size, seed=seed + k, variation=0.0 if k == 0 else o.variation,
-                supersample=o.supersample, margin=o.margin,
+                supersample=o.supersample, margin=o.margin, rig=rig,
             )
             for k in range(int(candidates))
         ]

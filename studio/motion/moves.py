@@ -223,3 +223,8 @@ def dance(p: float, c: MoveCtx) -> Delta:
 def breathe(p: float, c: MoveCtx) -> Delta:
     b = bump(p)
     return Delta(sy=1 + 0.05 * c.amount * b, sx=1 + 0.02 * c.amount * b)
+
+
+def still(p: float, c: MoveCtx) -> Delta:
+    """No body motion: part moves (blink, look, talk, wave_arm, ...) move parts of the rig."""
+    return Delta()

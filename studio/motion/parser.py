@@ -8,6 +8,9 @@ Grammar (all words come from the tables in vocabulary.py):
   a clause with only modifiers refines the clause before it ("bounce, slowly"), or repeats the
   previous step's moves when it opens a step ("zoom in then out").
 - Effect words become Effects for the whole loop. Words in no table are reported back.
+- Part nouns (ears, tail, arm/hand/paw, eyes, mouth) turn the clause's moves into that
+  part's move ("wiggle ears" → wiggle_ears, "wave your paw" → wave_arm, "open mouth" →
+  talk). "look left and right" looks both ways.
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ class _Clause:
     count: int | None = None
     direction: str | None = None
     power: float | None = None  # a pending intensifier ("very")
+    parts: list[str] = field(default_factory=list)  # rig part kinds named ("ear", "arm")
+    part_words: list[str] = field(default_factory=list)  # the words that named them
+    part_verb: bool = False  # "open", "close": a verb that needs a part noun
+    seen: list[str] = field(default_factory=list)  # every direction word, in order
 
     @property
     def modifies(self) -> bool:
@@ -51,6 +58,7 @@ class _Clause:
         self.speed *= other.speed
         self.count = other.count if other.count is not None else self.count
         self.direction = other.direction or self.direction
+        self.seen += other.seen
 
 
 def tokenize(text: str) -> list[str]:
@@ -73,7 +81,9 @@ def tokenize(text: str) -> list[str]:
 
 
 _TABLES: tuple[tuple[str, object], ...] = (
-    ("move", vocab.MOVES), ("effect", vocab.EFFECTS), ("intensity", vocab.INTENSITY),
+    ("move", vocab.MOVES), ("part", vocab.PART_NOUNS), ("partverb", vocab.PART_VERBS),
+    ("effect", vocab.EFFECTS),
+    ("intensity", vocab.INTENSITY),
     ("speed", vocab.SPEED), ("intensifier", vocab.INTENSIFIERS), ("count", vocab.COUNTS),
     ("direction", vocab.DIRECTIONS), ("sequence", vocab.SEQUENCE), ("combine", vocab.COMBINE),
     ("filler", vocab.FILLER),
@@ -136,12 +146,38 @@ def _steps(tokens: list[str], unknown: list[str]) -> list[list[_Clause]]:
             clause.count = min(max(int(value), 1), vocab.MAX_COUNT)  # type: ignore[call-overload]
         elif kind == "direction":
             clause.direction = str(value)
+            clause.seen.append(str(value))
+        elif kind == "part":
+            clause.parts.append(str(value))
+            clause.part_words.append(tok)
+        elif kind == "partverb":
+            clause.part_verb = True
     for step in steps:
         for c in step:
             if c.power is not None:
                 c.amount *= vocab.INTENSIFY_ALONE
                 c.power = None
+            _apply_parts(c, unknown)
     return steps
+
+
+def _apply_parts(c: _Clause, unknown: list[str]) -> None:
+    """A clause that names parts moves them: its whole-body moves become the parts' moves
+    ("wiggle ears"), part moves stay ("blink eyes"), "open mouth" / "close eyes" play the
+    part's move; a part noun with no verb is reported as not understood."""
+    if not c.parts:
+        return
+    if not c.moves and not c.part_verb:
+        unknown.extend(c.part_words)
+        return
+    targets = [vocab.PART_MOVE[p] for p in dict.fromkeys(c.parts)]
+    moves: list[tuple[str, str | None]] = []
+    for name, implied in c.moves or [(t, None) for t in targets]:
+        if PRESETS[name].needs:
+            moves.append((name, implied))
+        else:
+            moves += [(t, implied) for t in targets]
+    c.moves = list(dict.fromkeys(moves))
 
 
 def _attach_modifiers(steps: list[list[_Clause]]) -> list[list[_Clause]]:
@@ -226,7 +262,9 @@ def parse_motion_prompt(
         for c in step:
             for name, implied in c.moves:
                 direction = _direction_for(name, c, implied)
-                if c.direction and direction is None:
+                if name in vocab.BOTH_WAYS and {"left", "right"} <= set(c.seen):
+                    direction = None  # "look left and right"
+                elif c.direction and direction is None:
                     notes.append(f"'{c.direction}' does not apply to {name}")
                 moves.append(
                     Move(

@@ -4,6 +4,8 @@ pivot: (x, y) as fractions of the character's bbox — (0.5, 1.0) is bottom-cent
 hops keep the feet on the ground), (0.5, 0.5) the centre (spins). keys_per_cycle > 0 means the
 move has randomness (seeded). continuous: not at rest at phase 0, so it fades in and out when
 it plays in only part of the loop. min_frames: frames one cycle needs to read smoothly.
+needs: the rig part kind a part move acts on (blink → "eye"); its body move is `still`, and
+studio.motion.rig.animate moves the part (the move is skipped where the rig has no such part).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class PresetDef:
     keys_per_cycle: int = 0
     continuous: bool = False
     min_frames: int = 4
+    needs: str | None = None
 
     @property
     def random(self) -> bool:
@@ -81,6 +84,19 @@ PRESETS: dict[str, PresetDef] = {
         PresetDef("flip", "turns around (mirror flip) and back", moves.flip, CENTRE, min_frames=5),
         PresetDef("dance", "bops side to side to a beat", moves.dance, default_count=2),
         PresetDef("breathe", "breathes slowly in and out", moves.breathe),
+        # part moves (need the automatic rig; see studio/motion/rig)
+        PresetDef("blink", "blinks: eyelids in the face colour close over its eyes",
+                  moves.still, CENTRE, min_frames=3, needs="eye"),
+        PresetDef("look", "looks left and right (its pupils move within the eyes)",
+                  moves.still, CENTRE, directions=LR, min_frames=4, needs="eye"),
+        PresetDef("talk", "opens and closes its mouth", moves.still, CENTRE, default_count=2,
+                  min_frames=3, needs="mouth"),
+        PresetDef("wave_arm", "raises an arm and waves it", moves.still, directions=LR,
+                  min_frames=6, needs="arm"),
+        PresetDef("wiggle_ears", "wiggles its ears", moves.still, default_count=2,
+                  min_frames=4, needs="ear"),
+        PresetDef("wag_tail", "wags its tail", moves.still, default_count=2, min_frames=4,
+                  needs="tail"),
     )
 }
 
@@ -94,6 +110,7 @@ class PresetInfo:
     default_count: int
     directions: tuple[str, ...]
     random: bool
+    needs: str | None = None  # the rig part a part move acts on (None: whole-body move)
 
 
 def get_preset(name: str) -> PresetDef:
@@ -109,6 +126,6 @@ def get_preset(name: str) -> PresetDef:
 def list_presets() -> list[PresetInfo]:
     """All motion presets, in menu order."""
     return [
-        PresetInfo(p.name, p.description, p.default_count, p.directions, p.random)
+        PresetInfo(p.name, p.description, p.default_count, p.directions, p.random, p.needs)
         for p in PRESETS.values()
     ]

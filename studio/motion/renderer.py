@@ -20,6 +20,8 @@ from studio.motion import shadow as shadow_mod
 from studio.motion.alpha import crop_premultiplied, over, unpremultiply
 from studio.motion.effects import draw_effects, get_effect
 from studio.motion.layout import Layout, bounds, fit, outline_points, pose_bounds
+from studio.motion.rig.animate import part_animator
+from studio.motion.rig.model import Rig
 from studio.motion.spec import check_frames_fps
 from studio.motion.timing import ActiveMove, pose_at, resolve
 from studio.motion.transforms import Pose, displacement, max_scale
@@ -35,6 +37,7 @@ class Renderer:
     of the output frames in px; seed: random moves and effect placement; variation in [0, 1]:
     0 is the exact spec, more plays each move up to 30% softer (seeded). margin: fraction of the
     canvas kept clear on each side; supersample: render scale before the area downsample.
+    rig: the character's parts (studio.motion.rig), needed by part moves (blink, wave_arm…).
     """
 
     def __init__(
@@ -47,6 +50,7 @@ class Renderer:
         variation: float = 0.0,
         supersample: int = 2,
         margin: float = 0.06,
+        rig: Rig | None = None,
     ):
         check_frames_fps(spec.frames, spec.fps)
         w, h = (int(v) for v in size)
@@ -64,11 +68,16 @@ class Renderer:
         self.cw, self.ch = float(cw), float(ch)
         self.outline = outline_points(self.char[..., 3])
         self.active = resolve(spec, seed=self.seed, variation=variation)
+        self.parts = part_animator(rig, spec, self.active, cutout)  # part moves, or None
+        if self.parts is not None:
+            self.outline = np.concatenate([self.outline, self.parts.reach_points()])
         self.layout = self._fit(margin)
         self.poses = [
             pose_at(self.active, i / spec.frames, self.cw, self.ch) for i in range(len(self))
         ]
         self._prescale()
+        if self.parts is not None:
+            self.src, self.src_scale = self.parts.attach(self.src, self.src_scale)
 
     def __len__(self) -> int:
         return self.spec.frames
@@ -134,7 +143,8 @@ class Renderer:
             lift = (rest[3] - box[3]) / max(rest[3] - rest[1], 1e-6)
             cx = (box[0] + box[2]) / 2
             shadow_mod.draw_shadow(canvas, cx, rest[3], rest[2] - rest[0], lift)
-        layer = self._character(pose, (W2, H2), box)
+        src = self.parts.src(i) if self.parts is not None else self.src
+        layer = self._character(pose, (W2, H2), box, src)
         if pose.clip:
             layer[math.ceil(rest[3]) :] = 0.0
         over(canvas, layer)
@@ -145,14 +155,14 @@ class Renderer:
             canvas = cv2.resize(canvas, (W, H), interpolation=cv2.INTER_AREA)
         return unpremultiply(canvas)
 
-    def _character(self, pose: Pose, canvas: tuple[int, int], box) -> np.ndarray:
-        """The transformed character alone, premultiplied float32 (H2, W2, 4)."""
+    def _character(self, pose: Pose, canvas: tuple[int, int], box, src) -> np.ndarray:
+        """The transformed character `src` (prescaled) alone, premultiplied (H2, W2, 4)."""
         W2, H2 = canvas
         a = self.layout.matrix @ pose.matrix  # character px → canvas px
         if not pose.warps:
             m = a @ np.linalg.inv(self.src_scale)  # prescaled px → canvas px
             return cv2.warpAffine(
-                self.src, m[:2], (W2, H2), flags=cv2.INTER_LINEAR,
+                src, m[:2], (W2, H2), flags=cv2.INTER_LINEAR,
                 borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0),
             )
         out = np.zeros((H2, W2, 4), np.float32)
@@ -170,7 +180,7 @@ class Renderer:
         mx = ((x - dx) * p[0, 0] + p[0, 2]).astype(np.float32)
         my = ((y - dy) * p[1, 1] + p[1, 2]).astype(np.float32)
         out[y0:y1, x0:x1] = cv2.remap(
-            self.src, mx, my, cv2.INTER_LINEAR,
+            src, mx, my, cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0),
         )
         return out
@@ -186,6 +196,7 @@ def render_frames(
     supersample: int = 2,
     margin: float = 0.06,
     indices: Sequence[int] | None = None,
+    rig: Rig | None = None,
 ) -> list[np.ndarray]:
     """Render the loop: a list of RGBA uint8 (height, width, 4) frames (or only `indices`).
 
@@ -194,6 +205,6 @@ def render_frames(
     """
     r = Renderer(
         cutout_rgba, spec, size, seed=seed, variation=variation,
-        supersample=supersample, margin=margin,
+        supersample=supersample, margin=margin, rig=rig,
     )
     return [r.frame(i) for i in (range(len(r)) if indices is None else indices)]

@@ -11,6 +11,7 @@ from studio.motion.effects import get_effect
 from studio.motion.presets import get_preset
 from studio.motion.timing import active_end, effective_cycles
 from studio.motion.vocabulary import (
+    BOTH_WAYS,
     DIRECTION_WORDS,
     INTENSITY_LABELS,
     SPEED_LABELS,
@@ -84,9 +85,11 @@ def _pct(x: float) -> str:
 def describe_move(move: Move, frames: int) -> str:
     """One move in words, e.g. 'spin clockwise (big, 150%, fast, 2 times)'."""
     preset = get_preset(move.name)
-    name = move.name
+    name = move.name.replace("_", " ")
     if move.direction in preset.directions:
         name += " " + DIRECTION_WORDS[move.direction]
+    elif move.name in BOTH_WAYS:
+        name += " left and right"
     bits = [f"{label(move.amount, INTENSITY_LABELS)}, {_pct(move.amount)}"]
     if abs(move.speed - 1.0) > 1e-6:
         bits.append(label(move.speed, SPEED_LABELS))

@@ -29,7 +29,33 @@ MOVES: dict[str, str] = {
     **{w: "flip" for w in ("flip", "mirror", "turnaround")},
     **{w: "dance" for w in ("dance", "groove", "boogie", "bop", "party", "vibe")},
     **{w: "breathe" for w in ("breathe", "breath", "breathing", "idle", "inhale", "exhale")},
+    # part moves (they need the automatic rig: studio/motion/rig)
+    **{w: "blink" for w in ("blink", "wink", "blinky")},
+    **{w: "look" for w in ("look", "glance", "gaze", "eyeball")},
+    **{w: "talk" for w in ("talk", "speak", "chat", "chatter", "yap", "chomp", "munch",
+                           "chew", "babble", "mumble", "say")},
+    **{w: "wave_arm" for w in ("flap", "wave_arm", "wave_hand")},
+    **{w: "wiggle_ears" for w in ("wiggle_ears", "ear_wiggle")},
+    **{w: "wag_tail" for w in ("wag", "wag_tail", "tail_wag")},
 }
+
+# part nouns → rig part kind; a clause naming a part moves that part ("wiggle ears" →
+# wiggle_ears, "wave your hand" → wave_arm); a part noun with no verb is not understood
+PART_NOUNS: dict[str, str] = {
+    **{w: "ear" for w in ("ear", "ears", "antenna", "antennae", "antennas")},
+    **{w: "arm" for w in ("arm", "arms", "hand", "hands", "paw", "paws", "wing", "wings",
+                          "flipper", "flippers")},
+    **{w: "tail" for w in ("tail", "tails")},
+    **{w: "eye" for w in ("eye", "eyes", "eyelid", "eyelids", "pupil", "pupils")},
+    **{w: "mouth" for w in ("mouth", "jaw", "lips", "lip")},
+}
+# rig part kind → the part move a clause naming it plays
+PART_MOVE: dict[str, str] = {
+    "ear": "wiggle_ears", "arm": "wave_arm", "tail": "wag_tail", "eye": "blink",
+    "mouth": "talk",
+}
+# moves for which "left and right" means both ways (no single direction)
+BOTH_WAYS = frozenset({"look"})
 
 # synonym → effect name
 EFFECTS: dict[str, str] = {
@@ -113,7 +139,10 @@ FILLER = frozenset({
     "emoji", "sticker", "motion", "move", "moving", "go", "goes", "going", "keep", "keeps",
     "all", "over", "place", "at", "on", "by", "for", "from", "side", "into", "cute", "again",
     "same", "whole", "up_and_down", "gets", "get", "can", "you", "i", "want", "should",
+    "hello", "hi", "your", "his", "both", "each",
 })
+# verbs that only mean something with a part noun ("open mouth" → talk, "close eyes" → blink)
+PART_VERBS = frozenset({"open", "close", "shut"})
 
 # multi-word phrases → one token (matched on whole words, longest first)
 PHRASES: dict[tuple[str, ...], str] = {
@@ -129,6 +158,7 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("up", "and", "down"): "up_and_down", ("turn", "around"): "turnaround",
     ("head", "tilt"): "head_tilt", ("in", "place"): "place", ("in", "a", "loop"): "loop",
     ("to", "the", "left"): "left", ("to", "the", "right"): "right",
+    ("wave", "hello"): "wave", ("ear", "wiggle"): "ear_wiggle", ("tail", "wag"): "tail_wag",
 }
 
 # amount → the word the interpretation uses

@@ -160,7 +160,7 @@ def generate(
         project, spec, generator=_backend(generator),
         size=(side, side), candidates=int(candidates), progress=progress,
     )
-    return spec
+    return project.motion or spec  # as played: fitted to the character's rig
 
 
 # ---------------------------------------------------------------------- segment

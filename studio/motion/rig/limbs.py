@@ -3,15 +3,15 @@
 Rule: the body core is the silhouette opened with a disc of CORE_RADIUS × the largest
 inscribed radius (the distance transform's maximum): thin parts do not survive the opening.
 What is left over and touches the core through a join (the neck) is a protrusion when it
-is long enough (≥ MIN_LENGTH of the character's size, and longer than 0.7 × its neck) and
-thick enough to be a limb rather than a whisker or an outline stroke. Its pivot is the middle
-of the neck. Kind by where it points from its pivot: up → ear, down → leg, sideways → arm;
-a sideways one in the lower half with no mirror partner on the other side → tail.
+is long enough (≥ MIN_LENGTH of the character's size, and longer than NECK_RATIO × its neck)
+(EAR_NECK_RATIO for ears) and thick enough to be a limb rather than a whisker or an outline
+stroke. Its pivot is the
+middle of the neck. Kind by where its join is on the core and where it points: up from the
+top third → ear; down, or from the bottom quarter → leg; otherwise arm; a sideways one in the
+lower half with no mirror partner on the other side → tail.
 """
 
 from __future__ import annotations
-
-import math
 
 import cv2
 import numpy as np
@@ -24,6 +24,8 @@ MIN_AREA = 0.008  # of the silhouette's area
 MIN_LENGTH = 0.1  # of the work size (the bbox's longer side)
 MIN_THICKNESS = 5.0  # work px (the limb's widest inscribed diameter)
 MAX_PARTS = 6
+NECK_RATIO = 0.9  # a protrusion is longer than this × the width of its join
+EAR_NECK_RATIO = 0.6  # ears are often wide-based triangles
 
 
 def _disc(r: float) -> np.ndarray:
@@ -44,7 +46,7 @@ def limb_parts(work: Work) -> tuple[list[Part], list[str]]:
         return [], []
     body = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     bys, bxs = np.nonzero(body)
-    bcx, bcy = float(bxs.mean()), float(bys.mean())
+    body_box = (float(bxs.min()), float(bys.min()), float(bxs.max()), float(bys.max()))
     residue = inside.astype(bool) & ~cv2.dilate(body.astype(np.uint8), _disc(1)).astype(bool)
     rn, rlab, rstats, _ = cv2.connectedComponentsWithStats(residue.astype(np.uint8), 8)
     size = max(work.inside.shape)
@@ -65,16 +67,19 @@ def limb_parts(work: Work) -> tuple[list[Part], list[str]]:
         dist = np.hypot(xs - px, ys - py)
         length = float(dist.max())
         thick = 2.0 * float(dt[comp].max())
-        if length < MIN_LENGTH * size or length < 0.7 * neck_w or thick < MIN_THICKNESS:
+        if length < MIN_LENGTH * size or length < EAR_NECK_RATIO * neck_w or thick < MIN_THICKNESS:
             continue
         tip = int(np.argmax(dist))
         vx, vy = (xs[tip] - px) / length, (ys[tip] - py) / length
         cx, cy = float(xs.mean()), float(ys.mean())
         score = float(np.clip(1.2 - 0.5 * neck_w / length, 0.3, 1.0))
         found.append({"comp": comp, "pivot": (px, py), "dir": (vx, vy), "centre": (cx, cy),
-                      "score": score, "length": length})
-    kinds = _classify(found, (bcx, bcy), work.inside.shape)
-    found_kinds = sorted(zip(found, kinds, strict=True), key=lambda t: -t[0]["score"])
+                      "score": score, "length": length, "neck": neck_w})
+    kinds = _classify(found, body_box, work.inside.shape)
+    found_kinds = sorted(
+        ((f, k) for f, k in zip(found, kinds, strict=True)
+         if k == "ear" or f["length"] >= NECK_RATIO * f["neck"]),
+        key=lambda t: -t[0]["score"])
     if len(found_kinds) > MAX_PARTS:
         notes.append(f"{len(found_kinds)} protrusions found; kept the {MAX_PARTS} clearest")
         found_kinds = found_kinds[:MAX_PARTS]
@@ -86,34 +91,39 @@ def limb_parts(work: Work) -> tuple[list[Part], list[str]]:
         outline = contour_outline(grown, work.scale, work.offset)
         if len(outline) < 3:
             continue
-        extra = {"direction": [round(f["dir"][0], 3), round(f["dir"][1], 3)]}
+        extra = {"direction": [round(f["dir"][0], 3), round(f["dir"][1], 3)],
+                 "neck": round(f["neck"] / work.scale, 2),
+                 "length": round(f["length"] / work.scale, 2)}
         parts.append(Part(f"{kind}-{counters[kind]}", kind, work.to_px(*f["pivot"]), outline,
                           round(f["score"], 3), "auto", extra))
     return parts, notes
 
 
-def _classify(found: list[dict], body_centre: tuple[float, float],
+def _classify(found: list[dict], body_box: tuple[float, float, float, float],
               shape: tuple[int, int]) -> list[str]:
     h, w = shape
+    bx0, by0, bx1, by1 = body_box
+    bcx, bcy = (bx0 + bx1) / 2, (by0 + by1) / 2
     kinds = []
     for f in found:
         _vx, vy = f["dir"]
-        if vy < -0.55:
+        py = (f["pivot"][1] - by0) / max(by1 - by0, 1.0)  # 0 at the core's top, 1 at its bottom
+        if vy < -0.55 and py < 0.35:
             kinds.append("ear")
-        elif vy > 0.7 and f["centre"][1] > body_centre[1]:
+        elif vy > 0.2 and (py > 0.75 or (vy > 0.7 and f["centre"][1] > bcy)):
             kinds.append("leg")
         else:
             kinds.append("arm")
     for j, f in enumerate(found):
-        if kinds[j] != "arm" or f["centre"][1] < body_centre[1]:
+        if kinds[j] != "arm" or f["centre"][1] < bcy:
             continue
-        mirror = 2 * body_centre[0] - f["centre"][0]
+        mirror = 2 * bcx - f["centre"][0]
         partner = any(
             k != j and kinds[k] == "arm"
             and abs(g["centre"][0] - mirror) < 0.2 * w
             and abs(g["centre"][1] - f["centre"][1]) < 0.2 * h
             for k, g in enumerate(found)
         )
-        if not partner and math.hypot(*f["dir"]) > 0:
+        if not partner and abs(f["dir"][0]) > 0.5:
             kinds[j] = "tail"
     return kinds

@@ -158,7 +158,8 @@ class Rig:
         for kind in PART_KINDS:
             n = counts.get(kind, 0)
             if n:
-                words.append(f"a {kind}" if n == 1 else f"{n} {kind}s")
+                article = "an" if kind[0] in "aeiou" else "a"
+                words.append(f"{article} {kind}" if n == 1 else f"{n} {kind}s")
         return ", ".join(words) if words else "no parts"
 
     def to_dict(self) -> dict[str, Any]:
