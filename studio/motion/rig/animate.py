@@ -11,9 +11,14 @@ every body move and effect. Edits stay local (a region of interest per part):
 - look: the pupil is lifted off (its place filled with the white of the eye, or the face
   colour when there is none) and drawn shifted, clipped to the white of the eye.
 - talk: the mouth is stretched downward about its top edge.
-- wave_arm, wiggle_ears, wag_tail: the limb is cut out along its outline and rotated about
-  its pivot; the body under it keeps a round "shoulder" at the join, its colour inpainted
-  from neighbouring body pixels (cv2.inpaint, Telea), so no notch opens when it turns.
+- wave_arm, wiggle_ears, wag_tail: a limb joined by a narrow neck (neck ≤ RIGID_NECK ×
+  its length: arms, tails, antennae) is cut out along its outline and rotated about its
+  pivot; the body under it keeps a round "shoulder" at the join, its colour inpainted from
+  neighbouring body pixels (cv2.inpaint, Telea), so no notch opens when it turns. A limb
+  with a wide base (a cat's triangular ear) would show its cut, so it bends instead: pixels
+  of the limb and the clear space in the sector it sweeps turn about the pivot by an angle
+  that ramps from 0 at the pivot to the full angle a neck-width away (a smooth local warp:
+  no seam, no hole; the rest of the body, eyes included, stays put).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from studio.types import MotionSpec
 OPS = {"blink": "close", "look": "look", "talk": "open", "wave_arm": "turn",
        "wiggle_ears": "turn", "wag_tail": "turn"}
 MOUTH_GAIN = 0.9  # talk at amount 1 stretches the mouth to 1.9× its height
+RIGID_NECK = 0.5  # limbs whose join is narrower than this × their length turn rigidly
 
 
 def part_animator(rig: Rig | None, spec: MotionSpec, active: list[ActiveMove],
@@ -74,8 +80,9 @@ class _Eye:
 @dataclass
 class _Limb:
     roi: tuple[int, int, int, int]
-    layer: np.ndarray  # premultiplied (h, w, 4): the limb alone
+    layer: np.ndarray  # premultiplied (h, w, 4): the limb alone (rigid limbs)
     pivot: tuple[float, float]  # in roi px
+    weight: np.ndarray | None = None  # (h, w) share of the turn per px (bending limbs)
 
 
 @dataclass
@@ -186,7 +193,10 @@ class PartAnimator:
                 elif op == "open" and part.id not in self.mouths:
                     self.mouths[part.id] = self._mouth(part, padded)
                 elif op == "turn" and part.id not in self.limbs:
-                    limb, base = self._limb(part, padded, base)
+                    if _is_rigid(part):
+                        limb, base = self._limb(part, padded, base)
+                    else:
+                        limb = self._bend(part, padded)
                     self.limbs[part.id] = limb
         self._base = base
         return padded, scale
@@ -212,7 +222,8 @@ class PartAnimator:
         roi = self._roi(np.concatenate([region_pts, pupil_pts]), margin)
         y0, y1, x0, x1 = roi
         region = np.maximum(self._mask(region_pts, roi), self._mask(pupil_pts, roi))
-        region = cv2.dilate(region, np.ones((3, 3), np.uint8))
+        grow = 5 if socket else 3  # cover the eye's anti-aliased rim too
+        region = cv2.dilate(region, np.ones((grow, grow), np.uint8))
         pupil = cv2.dilate(self._mask(pupil_pts, roi), np.ones((3, 3), np.uint8))
         patch = src[y0:y1, x0:x1]
         a = patch[..., 3]
@@ -234,8 +245,9 @@ class PartAnimator:
             travel = 0.3 * pw
         on = region > 0.5
         has = on.any(0)
-        top = np.where(has, np.argmax(on, 0), np.nan).astype(np.float32)
-        bottom = np.where(has, region.shape[0] - 1 - np.argmax(on[::-1], 0), np.nan)
+        top = _smooth_profile(np.where(has, np.argmax(on, 0), np.nan), has)
+        bottom = _smooth_profile(
+            np.where(has, region.shape[0] - 1 - np.argmax(on[::-1], 0), np.nan), has)
         return _Eye(roi, region, pupil, lid.astype(np.float32), fill.astype(np.float32),
                     ink.astype(np.float32), top, bottom.astype(np.float32), travel,
                     max(1.0, 0.12 * ph))
@@ -280,6 +292,40 @@ class PartAnimator:
         base[y0:y1, x0:x1] = rest
         return _Limb(roi, layer, (float(px), float(py))), base
 
+    def _bend(self, part: Part, src: np.ndarray) -> _Limb:
+        pts = self._to_src(part.points)
+        pivot = self._to_src(np.asarray([part.pivot]))[0]
+        d = pts - pivot
+        dist = np.hypot(d[:, 0], d[:, 1])
+        reach = float(dist.max())
+        margin = max(4.0, 0.25 * reach)
+        roi = self._roi(np.array([pivot - reach - margin, pivot + reach + margin]), 1.0)
+        y0, y1, x0, x1 = roi
+        u = np.asarray(part.extra.get("direction") or (d[np.argmax(dist)] / max(reach, 1e-6)),
+                       np.float64)
+        u = u / max(float(np.hypot(*u)), 1e-6)
+        neck = float(part.extra.get("neck", 0.5 * reach / max(self._fx, 1e-6))) * self._fx
+        r1 = max(2.0, 0.6 * neck)
+        far = dist > r1
+        ang = np.arctan2(d[:, 0] * u[1] - d[:, 1] * u[0], d[:, 0] * u[0] + d[:, 1] * u[1])
+        spread = float(np.abs(ang[far]).max()) if far.any() else 0.5
+        turn = max((abs(v.get(part.id, {}).get("turn", 0.0)) for v in self.values), default=0)
+        phi0 = min(spread, math.radians(75)) + math.radians(turn)
+        px, py = pivot[0] - x0, pivot[1] - y0
+        yy, xx = np.mgrid[0:y1 - y0, 0:x1 - x0].astype(np.float64)
+        qx, qy = xx - px, yy - py
+        r = np.hypot(qx, qy)
+        phi = np.abs(np.arctan2(qx * u[1] - qy * u[0], qx * u[0] + qy * u[1]))
+        w_in = _smooth(r / r1)
+        w_out = 1.0 - _smooth((r - reach) / margin)
+        w_side = 1.0 - _smooth((phi - phi0) / math.radians(25))
+        # only the limb and the clear space around it turn: the body (eyes and all) stays
+        limb = cv2.dilate(self._mask(pts, roi), np.ones((5, 5), np.uint8))
+        free = np.clip(limb + (1.0 - src[y0:y1, x0:x1, 3]), 0.0, 1.0)
+        free = cv2.GaussianBlur(free, (0, 0), 1.5)
+        weight = (w_in * w_out * w_side * free).astype(np.float32)
+        return _Limb(roi, np.zeros((0, 0, 4), np.float32), (float(px), float(py)), weight)
+
     # ------------------------------------------------------------------ frames
     def src(self, i: int) -> np.ndarray:
         """The padded source with the parts of frame i moved (premultiplied float32)."""
@@ -288,9 +334,10 @@ class PartAnimator:
         if not vals:
             return self._src
         turning = any("turn" in v for v in vals.values())
-        out = (self._base if turning and self.limbs else self._src).copy()
-        if turning:
-            for pid, limb in self.limbs.items():
+        rigid = any(limb.weight is None for limb in self.limbs.values())
+        out = (self._base if turning and rigid else self._src).copy()
+        if turning:  # rigid limbs first (the base lacks them), then the bending ones
+            for pid, limb in sorted(self.limbs.items(), key=lambda t: t[1].weight is not None):
                 _turn(out, limb, vals.get(pid, {}).get("turn", 0.0))
         for pid, mouth in self.mouths.items():
             o = vals.get(pid, {}).get("open", 0.0)
@@ -326,14 +373,56 @@ def _over(dst: np.ndarray, layer: np.ndarray) -> None:
     dst += layer
 
 
+def _smooth_profile(y: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """A per-column edge profile with its pixel steps smoothed (nan where `has` is False)."""
+    y = y.astype(np.float32)
+    if has.sum() < 3:
+        return y
+    filled = np.where(has, y, np.interp(np.arange(len(y)), np.flatnonzero(has), y[has]))
+    sigma = max(1.0, 0.06 * has.sum())
+    smooth = cv2.GaussianBlur(filled.reshape(1, -1).astype(np.float32), (0, 0), sigma,
+                              borderType=cv2.BORDER_REPLICATE).ravel()
+    return np.where(has, smooth, np.nan).astype(np.float32)
+
+
+def _smooth(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def _is_rigid(part: Part) -> bool:
+    length = float(part.extra.get("length", _length(part)))
+    neck = part.extra.get("neck")
+    return neck is not None and float(neck) <= RIGID_NECK * length
+
+
 def _turn(out: np.ndarray, limb: _Limb, degrees: float) -> None:
     y0, y1, x0, x1 = limb.roi
+    if limb.weight is not None:
+        if abs(degrees) > 1e-3:
+            _bend_turn(out[y0:y1, x0:x1], limb, degrees)
+        return
     layer = limb.layer
     if abs(degrees) > 1e-3:
         m = cv2.getRotationMatrix2D(limb.pivot, -degrees, 1.0)  # cv2: + is counter-clockwise
         layer = cv2.warpAffine(layer, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
     _over(out[y0:y1, x0:x1], layer)
+
+
+def _bend_turn(patch: np.ndarray, limb: _Limb, degrees: float) -> None:
+    """Turn the pixels of `patch` about the pivot by degrees × weight (backward mapping)."""
+    assert limb.weight is not None
+    h, w = limb.weight.shape
+    a = math.radians(degrees) * limb.weight
+    px, py = limb.pivot
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    qx, qy = xx - px, yy - py
+    c, s = np.cos(a), np.sin(a)
+    mx = (px + c * qx + s * qy).astype(np.float32)
+    my = (py - s * qx + c * qy).astype(np.float32)
+    patch[:] = cv2.remap(np.ascontiguousarray(patch), mx, my, cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
 
 
 def _open_mouth(out: np.ndarray, mouth: _Mouth, amount: float) -> None:
@@ -376,6 +465,9 @@ def _close(out: np.ndarray, eye: _Eye, closure: float) -> None:
     _paint(patch, lid, eye.lid)
     strength = min(1.0, 2.0 * closure)
     half = eye.line / 2
-    line = np.clip(half + 0.5 - np.abs(rows - edge[None, :]), 0, 1) * valid[None, :]
+    slope = np.gradient(np.where(valid, edge, np.nan)) if valid.sum() > 1 else np.zeros_like(edge)
+    stretch = np.sqrt(1.0 + np.nan_to_num(slope) ** 2)  # distance across the line, not down
+    across = np.abs(rows - edge[None, :]) / stretch[None, :]
+    line = np.clip(half + 0.5 - across, 0, 1) * valid[None, :]
     near = cv2.dilate(eye.region, np.ones((3, 3), np.uint8))
     _paint(patch, line * near * strength, eye.ink)

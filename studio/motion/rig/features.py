@@ -242,7 +242,15 @@ def _socket(work: Work, eye: Blob) -> np.ndarray | None:
     edge = cv2.dilate(sock.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     if (edge & ~work.inside).any():
         return None
-    return _fill_holes((sock | eye.mask).astype(np.uint8))
+    full = _fill_holes((sock | eye.mask).astype(np.uint8))
+    ys, xs = np.nonzero(full)
+    cov = np.cov(np.stack([xs, ys])) + np.eye(2) / 12.0
+    ev = np.linalg.eigvalsh(cov)
+    ellipse_area = 4 * math.pi * math.sqrt(max(ev[0] * ev[1], 1e-9))
+    off = math.hypot(xs.mean() - eye.cx, ys.mean() - eye.cy)
+    if not 0.8 <= full.sum() / ellipse_area <= 1.15 or off > 0.5 * math.sqrt(ev[1]) * 2:
+        return None  # not an elliptic eye white around the pupil (a marking, a patch)
+    return full
 
 
 def eye_parts(work: Work) -> tuple[list[Part], list[str], tuple[Blob, Blob] | None]:

@@ -7,8 +7,8 @@ is long enough (≥ MIN_LENGTH of the character's size, and longer than NECK_RAT
 (EAR_NECK_RATIO for ears) and thick enough to be a limb rather than a whisker or an outline
 stroke. Its pivot is the
 middle of the neck. Kind by where its join is on the core and where it points: up from the
-top third → ear; down, or from the bottom quarter → leg; otherwise arm; a sideways one in the
-lower half with no mirror partner on the other side → tail.
+top third → ear; down, or from the bottom quarter → leg; otherwise arm; a sideways arm or
+leg in the lower half with no mirror partner on the other side → tail.
 """
 
 from __future__ import annotations
@@ -115,11 +115,11 @@ def _classify(found: list[dict], body_box: tuple[float, float, float, float],
         else:
             kinds.append("arm")
     for j, f in enumerate(found):
-        if kinds[j] != "arm" or f["centre"][1] < bcy:
+        if kinds[j] not in ("arm", "leg") or f["centre"][1] < bcy:
             continue
         mirror = 2 * bcx - f["centre"][0]
         partner = any(
-            k != j and kinds[k] == "arm"
+            k != j and kinds[k] in ("arm", "leg")
             and abs(g["centre"][0] - mirror) < 0.2 * w
             and abs(g["centre"][1] - f["centre"][1]) < 0.2 * h
             for k, g in enumerate(found)
