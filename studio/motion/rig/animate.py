@@ -15,10 +15,11 @@ every body move and effect. Edits stay local (a region of interest per part):
   its length: arms, tails, antennae) is cut out along its outline and rotated about its
   pivot; the body under it keeps a round "shoulder" at the join, its colour inpainted from
   neighbouring body pixels (cv2.inpaint, Telea), so no notch opens when it turns. A limb
-  with a wide base (a cat's triangular ear) would show its cut, so it bends instead: pixels
-  of the limb and the clear space in the sector it sweeps turn about the pivot by an angle
-  that ramps from 0 at the pivot to the full angle a neck-width away (a smooth local warp:
-  no seam, no hole; the rest of the body, eyes included, stays put).
+  with a wide base (a cat's triangular ear, a star's point) would show its cut, so it bends
+  instead: the pixels in the sector it sweeps turn about the pivot by an angle that ramps
+  from 0 at the pivot to the full angle a neck-width away and fades out at the sector's
+  sides (a smooth local warp: no seam, no hole; eyes and mouth in the sector stay put), at
+  most BEND_MAX_DEG.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ OPS = {"blink": "close", "look": "look", "talk": "open", "wave_arm": "turn",
        "wiggle_ears": "turn", "wag_tail": "turn"}
 MOUTH_GAIN = 0.9  # talk at amount 1 stretches the mouth to 1.9× its height
 RIGID_NECK = 0.5  # limbs whose join is narrower than this × their length turn rigidly
+BEND_MAX_DEG = 20.0  # a wide-based limb bends at most this far (more reads as a fold)
 
 
 def part_animator(rig: Rig | None, spec: MotionSpec, active: list[ActiveMove],
@@ -83,6 +85,7 @@ class _Limb:
     layer: np.ndarray  # premultiplied (h, w, 4): the limb alone (rigid limbs)
     pivot: tuple[float, float]  # in roi px
     weight: np.ndarray | None = None  # (h, w) share of the turn per px (bending limbs)
+    gain: float = 1.0  # bending limbs: the curve's angle × gain (≤ BEND_MAX_DEG)
 
 
 @dataclass
@@ -135,7 +138,7 @@ class PartAnimator:
                 if op == "close":
                     d[op] = max(d.get(op, 0.0), v)
                 else:
-                    d[op] = d.get(op, 0.0) + v * _sign(name, part, parts)
+                    d[op] = d.get(op, 0.0) + v * _gain(name, part, parts)
         return out
 
     # ------------------------------------------------------------------ layout
@@ -310,7 +313,8 @@ class PartAnimator:
         ang = np.arctan2(d[:, 0] * u[1] - d[:, 1] * u[0], d[:, 0] * u[0] + d[:, 1] * u[1])
         spread = float(np.abs(ang[far]).max()) if far.any() else 0.5
         turn = max((abs(v.get(part.id, {}).get("turn", 0.0)) for v in self.values), default=0)
-        phi0 = min(spread, math.radians(75)) + math.radians(turn)
+        gain = min(1.0, BEND_MAX_DEG / turn) if turn > 0 else 1.0
+        phi0 = min(spread, math.radians(50)) + math.radians(turn * gain)
         px, py = pivot[0] - x0, pivot[1] - y0
         yy, xx = np.mgrid[0:y1 - y0, 0:x1 - x0].astype(np.float64)
         qx, qy = xx - px, yy - py
@@ -319,12 +323,16 @@ class PartAnimator:
         w_in = _smooth(r / r1)
         w_out = 1.0 - _smooth((r - reach) / margin)
         w_side = 1.0 - _smooth((phi - phi0) / math.radians(25))
-        # only the limb and the clear space around it turn: the body (eyes and all) stays
-        limb = cv2.dilate(self._mask(pts, roi), np.ones((5, 5), np.uint8))
-        free = np.clip(limb + (1.0 - src[y0:y1, x0:x1, 3]), 0.0, 1.0)
-        free = cv2.GaussianBlur(free, (0, 0), 1.5)
-        weight = (w_in * w_out * w_side * free).astype(np.float32)
-        return _Limb(roi, np.zeros((0, 0, 4), np.float32), (float(px), float(py)), weight)
+        # eyes and mouth in the swept sector stay put
+        keep = np.zeros((y1 - y0, x1 - x0), np.float32)
+        for other in self.rig.parts:
+            if other.kind in ("eye", "mouth"):
+                keep = np.maximum(keep, self._mask(self._to_src(other.points), roi))
+        if keep.any():
+            keep = cv2.GaussianBlur(cv2.dilate(keep, np.ones((7, 7), np.uint8)), (0, 0), 2.0)
+        weight = (w_in * w_out * w_side * (1.0 - np.clip(keep, 0, 1))).astype(np.float32)
+        return _Limb(roi, np.zeros((0, 0, 4), np.float32), (float(px), float(py)), weight,
+                     gain)
 
     # ------------------------------------------------------------------ frames
     def src(self, i: int) -> np.ndarray:
@@ -352,12 +360,15 @@ class PartAnimator:
         return out
 
 
-def _sign(name: str, part: Part, parts: list[Part]) -> float:
-    """Per-part direction of a limb turn: an arm turns so its tip rises; ears mirror each
-    other (left ear one way, right ear the other)."""
+def _gain(name: str, part: Part, parts: list[Part]) -> float:
+    """Per-part sign and scale of a limb turn: an arm turns so its tip rises, less when it
+    already points up (the curve is for a level arm: up to ~56°, so a level arm ends about
+    56° up and one pointing 40° up only waves ~20° more); ears mirror each other."""
     if name == "wave_arm":
-        dx = float(part.extra.get("direction", (1.0, 0.0))[0])
-        return 1.0 if dx < 0 else -1.0
+        dx, dy = (float(v) for v in part.extra.get("direction", (1.0, 0.0)))
+        elevation = math.degrees(math.atan2(-dy, abs(dx)))  # 0 level, 90 straight up
+        scale = min(1.0, max(0.35, (50.0 - elevation) / 40.0))
+        return scale if dx < 0 else -scale
     if name == "wiggle_ears" and len(parts) > 1:
         mid = sum(p.pivot[0] for p in parts) / len(parts)
         return 1.0 if part.pivot[0] < mid else -1.0
@@ -400,7 +411,7 @@ def _turn(out: np.ndarray, limb: _Limb, degrees: float) -> None:
     y0, y1, x0, x1 = limb.roi
     if limb.weight is not None:
         if abs(degrees) > 1e-3:
-            _bend_turn(out[y0:y1, x0:x1], limb, degrees)
+            _bend_turn(out[y0:y1, x0:x1], limb, degrees * limb.gain)
         return
     layer = limb.layer
     if abs(degrees) > 1e-3:
