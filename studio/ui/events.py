@@ -11,6 +11,8 @@ API endpoints (``api_name`` → explicit arguments), all returning their outputs
     retry_frame(project_id, slot, prompt, takes) · set_duration(project_id, slot, ms)
     set_edges(project_id, feather, grow, defringe, outline, colour) · export(project_id, preset)
     export_set(project_ids, preset) · set_projects()   (see studio.ui.export_events)
+    rig(project_id) · rig_detect(project_id) · rig_edit(project_id, mode, part, kind, x, y)
+                                                        (see studio.ui.rig_panel)
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import gradio as gr
 from studio.pipeline import Studio
 from studio.ui import exports as E
 from studio.ui import handlers as H
-from studio.ui import views
+from studio.ui import rig_panel, views
 from studio.ui.export_events import export_events
 from studio.ui.layout import UI
 from studio.ui.wiring import GPU, Views, all_outputs, backend_picker, guarded, progress_fn
@@ -39,6 +41,7 @@ def wire(studio: Studio, ui: UI) -> None:
     _segment_events(studio, ui, v)
     _refine_events(studio, ui, v)
     export_events(studio, ui)
+    rig_panel.wire(studio, ui)
 
 
 def _open(studio: Studio, v: Views, project_id: str, message: str) -> dict:

@@ -231,6 +231,9 @@ def build_layout() -> tuple[gr.Blocks, UI]:
                 _generate_tab(ui)
             with gr.Tab("Segment", id="segment"):
                 _segment_tab(ui)
+                from studio.ui import rig_panel  # (it imports the UI helpers that import us)
+
+                rig_panel.build(ui)
             with gr.Tab("Refine", id="refine"):
                 _refine_tab(ui)
             with gr.Tab("Export", id="export"):
