@@ -280,10 +280,21 @@ def mouth_part(work: Work, eyes: tuple[Blob, Blob]) -> tuple[list[Part], list[st
     left, right = eyes
     d = right.cx - left.cx
     mx, ey = (left.cx + right.cx) / 2, max(left.cy, right.cy)
-    face = (left.ring_colour + right.ring_colour) / 2
-    face_lum = (left.ring_lum + right.ring_lum) / 2
+    eyes_mask = left.mask | right.mask
+    for b in eyes:
+        sock = _socket(work, b)
+        if sock is not None:
+            eyes_mask |= sock
+    # the face colour: a ring just outside the eyes (outside the whites of the eyes)
+    grown = cv2.dilate(eyes_mask.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    ring = grown & ~(cv2.dilate(eyes_mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    ring &= work.inside
+    if ring.sum() < 8:
+        return [], ["no mouth found below the eyes"]
+    face = np.median(work.rgb[ring], 0)
+    face_lum = float(np.median(work.lum[ring]))
     darker = (work.lum < face_lum - 25) & work.inside
-    darker &= ~(cv2.dilate((left.mask | right.mask).astype(np.uint8), np.ones((5, 5))) > 0)
+    darker &= ~(cv2.dilate(eyes_mask.astype(np.uint8), np.ones((5, 5))) > 0)
     differ = np.linalg.norm(work.rgb - face, axis=2) > 50
     cand = (darker & differ).astype(np.uint8)
     cand = cv2.morphologyEx(cand, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
