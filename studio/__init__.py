@@ -41,12 +41,15 @@ _LAZY = {
     "list_effects": "studio.motion",
     "export_animation": "studio.export",
     "get_preset": "studio.export",
+    "detect_rig": "studio.motion.rig",
+    "Rig": "studio.motion.rig",
 }
 
 if TYPE_CHECKING:
     from studio.export import export_animation, get_preset
     from studio.ingest import load_image
     from studio.motion import list_effects, list_presets, parse_motion_prompt, preset_spec
+    from studio.motion.rig import Rig, detect_rig
     from studio.pipeline import Studio
     from studio.project import Project
     from studio.settings import load_settings
@@ -75,10 +78,12 @@ __all__ = [
     "ProjectError",
     "Prompt",
     "PromptError",
+    "Rig",
     "Slot",
     "Source",
     "Studio",
     "StudioError",
+    "detect_rig",
     "export_animation",
     "get_preset",
     "list_effects",

@@ -308,7 +308,7 @@ class PartAnimator:
                        np.float64)
         u = u / max(float(np.hypot(*u)), 1e-6)
         neck = float(part.extra.get("neck", 0.5 * reach / max(self._fx, 1e-6))) * self._fx
-        r1 = max(2.0, 0.6 * neck)
+        r1 = max(2.0, 0.8 * neck)
         far = dist > r1
         ang = np.arctan2(d[:, 0] * u[1] - d[:, 1] * u[0], d[:, 0] * u[0] + d[:, 1] * u[1])
         spread = float(np.abs(ang[far]).max()) if far.any() else 0.5
@@ -322,7 +322,7 @@ class PartAnimator:
         phi = np.abs(np.arctan2(qx * u[1] - qy * u[0], qx * u[0] + qy * u[1]))
         w_in = _smooth(r / r1)
         w_out = 1.0 - _smooth((r - reach) / margin)
-        w_side = 1.0 - _smooth((phi - phi0) / math.radians(25))
+        w_side = 1.0 - _smooth((phi - phi0) / math.radians(40))
         # eyes and mouth in the swept sector stay put
         keep = np.zeros((y1 - y0, x1 - x0), np.float32)
         for other in self.rig.parts:

@@ -37,7 +37,8 @@ def detect_rig(cutout: np.ndarray) -> Rig:
         parts += mouth
         notes += mnotes
         parts.append(face_part(eyes, mouth))
-    limbs, lnotes = limb_parts(work)
+    avoid = [(b.cx, b.cy) for b in blobs] if blobs is not None else []
+    limbs, lnotes = limb_parts(work, avoid)
     parts += limbs
     notes += lnotes
     if not limbs:
