@@ -21,7 +21,7 @@ import numpy as np
 
 from studio.errors import InputError
 from studio.motion.rig import PART_KINDS, Part, Rig, detect_rig
-from studio.motion.rig.bind import bind_to_rig
+from studio.motion.rig.bind import bind_to_rig, needs_rig
 from studio.motion.rig.model import contour_outline
 from studio.project import Project
 from studio.types import MotionSpec, Source
@@ -113,14 +113,14 @@ class RigMixin:
         """The spec fitted to the character's rig (part moves without their part skipped,
         said in the interpretation) for generators that use the rig; others get it as is."""
         gen = self.backend("generator", generator)  # type: ignore[attr-defined]
-        if not getattr(gen, "uses_rig", False):
+        if not getattr(gen, "uses_rig", False) or not needs_rig(spec):
             return spec
         return bind_to_rig(spec, self.rig(project))
 
     def rigged(self, project: Project, gen: Any, spec: MotionSpec,
                source: Source) -> tuple[MotionSpec, Source]:
         """(spec fitted to the rig, source carrying the rig) for generator `gen`."""
-        if not getattr(gen, "uses_rig", False):
+        if not getattr(gen, "uses_rig", False) or not needs_rig(spec):
             return spec, source
         rig = self.rig(project)
         return bind_to_rig(spec, rig), replace(source, rig=rig.to_dict())

@@ -219,3 +219,14 @@ def test_rig_edits_are_used_by_the_renderer():
     _, without = render([Move("wave_arm")], rig=moved)  # only the left arm is left: it waves
     _, with_both = render([Move("wave_arm")])
     assert not np.array_equal(without[3], with_both[3])
+
+
+def test_the_procedural_generator_finds_a_rig_when_the_source_has_none():
+    from studio.generate.procedural import ProceduralGenerator
+    from studio.types import Source
+
+    source = Source(image=CRITTER, cutout=CRITTER)  # e.g. a remote worker's request
+    spec = MotionSpec(moves=(Move("blink"),), frames=6, fps=12.0)
+    slots = ProceduralGenerator().generate(source, spec, size=(96, 96))
+    frames = [s.candidates[0].rgba for s in slots]
+    assert not all(np.array_equal(f, frames[0]) for f in frames)

@@ -6,6 +6,8 @@ sequence, and every move plays at a seeded, slightly softer amount (up to 30% ×
 The factors depend on the candidate's seed only, never on the frame, so choosing candidate k
 for every slot gives a seamless loop; mixing candidates across slots gives small steps.
 All candidates of a spec share one layout (scale and position), so mixing never jumps in size.
+Part moves (blink, wave_arm, ...) move the parts of `source.rig`; a source without one gets
+the rig detected on its cut-out.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pydantic import Field
 from studio.errors import InputError
 from studio.generate.base import check_slot
 from studio.motion.renderer import Renderer
-from studio.motion.rig import Rig
+from studio.motion.rig import Rig, detect_rig
+from studio.motion.rig.bind import needs_rig
 from studio.options import BackendOptions
 from studio.types import Candidate, MotionSpec, ProgressFn, Slot, Source
 
@@ -53,6 +56,8 @@ class ProceduralGenerator:
             raise InputError(f"candidates must be between 1 and {MAX_CANDIDATES}, got {candidates}")
         o = self.options
         rig = Rig.from_dict(source.rig) if source.rig else None
+        if rig is None and needs_rig(spec):  # a caller without a project (worker, notebook)
+            rig = detect_rig(source.cutout)
         return [
             Renderer(
                 source.cutout, spec, size, seed=seed + k, variation=0.0 if k == 0 else o.variation,

@@ -21,6 +21,13 @@ PART_WORDS = {"eye": "eyes", "mouth": "mouth", "arm": "arm or paw", "ear": "ears
               "tail": "tail", "leg": "legs"}
 
 
+def needs_rig(spec: MotionSpec) -> bool:
+    """Whether the spec has a move that depends on the rig (a part move, or a prompted
+    "wave" that may become wave_arm)."""
+    return any(get_preset(m.name).needs or (m.name == "wave" and spec.prompt)
+               for m in spec.moves)
+
+
 def bind_to_rig(spec: MotionSpec, rig: Rig | None) -> MotionSpec:
     """The spec this character can play (the same spec when nothing changes).
 
