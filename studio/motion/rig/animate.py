@@ -86,6 +86,7 @@ class _Limb:
     pivot: tuple[float, float]  # in roi px
     weight: np.ndarray | None = None  # (h, w) share of the turn per px (bending limbs)
     gain: float = 1.0  # bending limbs: the curve's angle × gain (≤ BEND_MAX_DEG)
+    grid: tuple[np.ndarray, np.ndarray] | None = None  # float32 (h, w) x, y from the pivot
 
 
 @dataclass
@@ -331,8 +332,9 @@ class PartAnimator:
         if keep.any():
             keep = cv2.GaussianBlur(cv2.dilate(keep, np.ones((7, 7), np.uint8)), (0, 0), 2.0)
         weight = (w_in * w_out * w_side * (1.0 - np.clip(keep, 0, 1))).astype(np.float32)
+        grid = (qx.astype(np.float32), qy.astype(np.float32))
         return _Limb(roi, np.zeros((0, 0, 4), np.float32), (float(px), float(py)), weight,
-                     gain)
+                     gain, grid)
 
     # ------------------------------------------------------------------ frames
     def src(self, i: int) -> np.ndarray:
@@ -423,15 +425,13 @@ def _turn(out: np.ndarray, limb: _Limb, degrees: float) -> None:
 
 def _bend_turn(patch: np.ndarray, limb: _Limb, degrees: float) -> None:
     """Turn the pixels of `patch` about the pivot by degrees × weight (backward mapping)."""
-    assert limb.weight is not None
-    h, w = limb.weight.shape
-    a = math.radians(degrees) * limb.weight
-    px, py = limb.pivot
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    qx, qy = xx - px, yy - py
+    assert limb.weight is not None and limb.grid is not None
+    a = np.float32(math.radians(degrees)) * limb.weight
+    px, py = np.float32(limb.pivot[0]), np.float32(limb.pivot[1])
+    qx, qy = limb.grid
     c, s = np.cos(a), np.sin(a)
-    mx = (px + c * qx + s * qy).astype(np.float32)
-    my = (py - s * qx + c * qy).astype(np.float32)
+    mx = px + c * qx + s * qy
+    my = py - s * qx + c * qy
     patch[:] = cv2.remap(np.ascontiguousarray(patch), mx, my, cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
 
