@@ -25,20 +25,30 @@ every body move and effect. Edits stay local (a region of interest per part):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from studio.motion.alpha import alpha_bbox
 from studio.motion.rig.curves import CURVES, LIMB_REACH_DEG
+from studio.motion.rig.draw import (
+    MOUTH_GAIN,
+    EyeEdit,
+    LimbEdit,
+    MouthEdit,
+    close_lid,
+    look_aside,
+    open_mouth,
+    smooth_profile,
+    smoothstep,
+    turn_limb,
+)
 from studio.motion.rig.model import Part, Rig, polygon_mask
 from studio.motion.timing import ActiveMove, resolve
 from studio.types import MotionSpec
 
 OPS = {"blink": "close", "look": "look", "talk": "open", "wave_arm": "turn",
        "wiggle_ears": "turn", "wag_tail": "turn"}
-MOUTH_GAIN = 0.9  # talk at amount 1 stretches the mouth to 1.9× its height
 RIGID_NECK = 0.5  # limbs whose join is narrower than this × their length turn rigidly
 BEND_MAX_DEG = 20.0  # a wide-based limb bends at most this far (more reads as a fold)
 
@@ -63,37 +73,6 @@ def chosen_parts(rig: Rig, name: str, kind: str, direction: str | None) -> list[
         parts = [min(parts, key=lambda p: p.pivot[0]) if direction == "left"
                  else max(parts, key=lambda p: p.pivot[0])]
     return parts
-
-
-@dataclass
-class _Eye:
-    roi: tuple[int, int, int, int]  # y0, y1, x0, x1 in padded src px
-    region: np.ndarray  # float32 (h, w): what the lid covers (the white of the eye, or the eye)
-    pupil: np.ndarray  # float32 (h, w): the dark eye / pupil
-    lid: np.ndarray  # (3,) float32 0-1, face colour
-    fill: np.ndarray  # (3,) colour behind a pupil that looks aside
-    ink: np.ndarray  # (3,) lash line colour
-    top: np.ndarray  # (w,) first row of the region per column (nan where empty)
-    bottom: np.ndarray
-    travel: float  # px a pupil may move each way
-    line: float  # lash line thickness, px
-
-
-@dataclass
-class _Limb:
-    roi: tuple[int, int, int, int]
-    layer: np.ndarray  # premultiplied (h, w, 4): the limb alone (rigid limbs)
-    pivot: tuple[float, float]  # in roi px
-    weight: np.ndarray | None = None  # (h, w) share of the turn per px (bending limbs)
-    gain: float = 1.0  # bending limbs: the curve's angle × gain (≤ BEND_MAX_DEG)
-    grid: tuple[np.ndarray, np.ndarray] | None = None  # float32 (h, w) x, y from the pivot
-
-
-@dataclass
-class _Mouth:
-    roi: tuple[int, int, int, int]
-    layer: np.ndarray
-    top: float  # roi row of the mouth's top edge
 
 
 class PartAnimator:
@@ -185,9 +164,9 @@ class PartAnimator:
 
         self._to_src, self._fx = to_src, (fx + fy) / 2
         self._src = padded
-        self.eyes: dict[str, _Eye] = {}
-        self.limbs: dict[str, _Limb] = {}
-        self.mouths: dict[str, _Mouth] = {}
+        self.eyes: dict[str, EyeEdit] = {}
+        self.limbs: dict[str, LimbEdit] = {}
+        self.mouths: dict[str, MouthEdit] = {}
         base = padded
         for m, parts in self.moves:
             op = OPS[m.preset.name]
@@ -216,7 +195,7 @@ class PartAnimator:
         y0, y1, x0, x1 = roi
         return polygon_mask(pts, (y1 - y0, x1 - x0), 1.0, (x0, y0))
 
-    def _eye(self, part: Part, src: np.ndarray) -> _Eye:
+    def _eye(self, part: Part, src: np.ndarray) -> EyeEdit:
         pupil_pts = self._to_src(part.points)
         socket = part.extra.get("socket")
         region_pts = self._to_src(np.asarray(socket, np.float64)) if socket else pupil_pts
@@ -249,14 +228,14 @@ class PartAnimator:
             travel = 0.3 * pw
         on = region > 0.5
         has = on.any(0)
-        top = _smooth_profile(np.where(has, np.argmax(on, 0), np.nan), has)
-        bottom = _smooth_profile(
+        top = smooth_profile(np.where(has, np.argmax(on, 0), np.nan), has)
+        bottom = smooth_profile(
             np.where(has, region.shape[0] - 1 - np.argmax(on[::-1], 0), np.nan), has)
-        return _Eye(roi, region, pupil, lid.astype(np.float32), fill.astype(np.float32),
+        return EyeEdit(roi, region, pupil, lid.astype(np.float32), fill.astype(np.float32),
                     ink.astype(np.float32), top, bottom.astype(np.float32), travel,
                     max(1.0, 0.12 * ph))
 
-    def _mouth(self, part: Part, src: np.ndarray) -> _Mouth:
+    def _mouth(self, part: Part, src: np.ndarray) -> MouthEdit:
         pts = self._to_src(part.points)
         h = float(np.ptp(pts[:, 1]))
         y0, y1, x0, x1 = self._roi(pts, 3.0)
@@ -264,9 +243,9 @@ class PartAnimator:
         roi = (y0, y1, x0, x1)
         m = cv2.dilate(self._mask(pts, roi), np.ones((3, 3), np.uint8))
         layer = src[y0:y1, x0:x1] * m[..., None]
-        return _Mouth(roi, layer, float(pts[:, 1].min() - y0))
+        return MouthEdit(roi, layer, float(pts[:, 1].min() - y0))
 
-    def _limb(self, part: Part, src: np.ndarray, base: np.ndarray) -> tuple[_Limb, np.ndarray]:
+    def _limb(self, part: Part, src: np.ndarray, base: np.ndarray) -> tuple[LimbEdit, np.ndarray]:
         pts = self._to_src(part.points)
         pivot = self._to_src(np.asarray([part.pivot]))[0]
         reach = float(np.hypot(*(pts - pivot).T).max()) + 3
@@ -294,9 +273,9 @@ class PartAnimator:
             s = shoulder[..., None]
             rest = rest * (1 - s) + fill * s
         base[y0:y1, x0:x1] = rest
-        return _Limb(roi, layer, (float(px), float(py))), base
+        return LimbEdit(roi, layer, (float(px), float(py))), base
 
-    def _bend(self, part: Part, src: np.ndarray) -> _Limb:
+    def _bend(self, part: Part, src: np.ndarray) -> LimbEdit:
         pts = self._to_src(part.points)
         pivot = self._to_src(np.asarray([part.pivot]))[0]
         d = pts - pivot
@@ -321,9 +300,9 @@ class PartAnimator:
         qx, qy = xx - px, yy - py
         r = np.hypot(qx, qy)
         phi = np.abs(np.arctan2(qx * u[1] - qy * u[0], qx * u[0] + qy * u[1]))
-        w_in = _smooth(r / r1)
-        w_out = 1.0 - _smooth((r - reach) / margin)
-        w_side = 1.0 - _smooth((phi - phi0) / math.radians(40))
+        w_in = smoothstep(r / r1)
+        w_out = 1.0 - smoothstep((r - reach) / margin)
+        w_side = 1.0 - smoothstep((phi - phi0) / math.radians(40))
         # eyes and mouth in the swept sector stay put
         keep = np.zeros((y1 - y0, x1 - x0), np.float32)
         for other in self.rig.parts:
@@ -333,7 +312,7 @@ class PartAnimator:
             keep = cv2.GaussianBlur(cv2.dilate(keep, np.ones((7, 7), np.uint8)), (0, 0), 2.0)
         weight = (w_in * w_out * w_side * (1.0 - np.clip(keep, 0, 1))).astype(np.float32)
         grid = (qx.astype(np.float32), qy.astype(np.float32))
-        return _Limb(roi, np.zeros((0, 0, 4), np.float32), (float(px), float(py)), weight,
+        return LimbEdit(roi, np.zeros((0, 0, 4), np.float32), (float(px), float(py)), weight,
                      gain, grid)
 
     # ------------------------------------------------------------------ frames
@@ -348,17 +327,17 @@ class PartAnimator:
         out = (self._base if turning and rigid else self._src).copy()
         if turning:  # rigid limbs first (the base lacks them), then the bending ones
             for pid, limb in sorted(self.limbs.items(), key=lambda t: t[1].weight is not None):
-                _turn(out, limb, vals.get(pid, {}).get("turn", 0.0))
+                turn_limb(out, limb, vals.get(pid, {}).get("turn", 0.0))
         for pid, mouth in self.mouths.items():
             o = vals.get(pid, {}).get("open", 0.0)
             if o > 0:
-                _open_mouth(out, mouth, o)
+                open_mouth(out, mouth, o)
         for pid, eye in self.eyes.items():
             v = vals.get(pid, {})
             if v.get("look"):
-                _look(out, self._src, eye, v["look"])
+                look_aside(out, self._src, eye, v["look"])
             if v.get("close"):
-                _close(out, eye, v["close"])
+                close_lid(out, eye, v["close"])
         return out
 
 
@@ -381,104 +360,7 @@ def _length(part: Part) -> float:
     return float(np.hypot(*(part.points - np.asarray(part.pivot)).T).max())
 
 
-def _over(dst: np.ndarray, layer: np.ndarray) -> None:
-    dst *= 1.0 - layer[..., 3:4]
-    dst += layer
-
-
-def _smooth_profile(y: np.ndarray, has: np.ndarray) -> np.ndarray:
-    """A per-column edge profile with its pixel steps smoothed (nan where `has` is False)."""
-    y = y.astype(np.float32)
-    if has.sum() < 3:
-        return y
-    filled = np.where(has, y, np.interp(np.arange(len(y)), np.flatnonzero(has), y[has]))
-    sigma = max(1.0, 0.06 * has.sum())
-    smooth = cv2.GaussianBlur(filled.reshape(1, -1).astype(np.float32), (0, 0), sigma,
-                              borderType=cv2.BORDER_REPLICATE).ravel()
-    return np.where(has, smooth, np.nan).astype(np.float32)
-
-
-def _smooth(x: np.ndarray) -> np.ndarray:
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3 - 2 * x)
-
-
 def _is_rigid(part: Part) -> bool:
     length = float(part.extra.get("length", _length(part)))
     neck = part.extra.get("neck")
     return neck is not None and float(neck) <= RIGID_NECK * length
-
-
-def _turn(out: np.ndarray, limb: _Limb, degrees: float) -> None:
-    y0, y1, x0, x1 = limb.roi
-    if limb.weight is not None:
-        if abs(degrees) > 1e-3:
-            _bend_turn(out[y0:y1, x0:x1], limb, degrees * limb.gain)
-        return
-    layer = limb.layer
-    if abs(degrees) > 1e-3:
-        m = cv2.getRotationMatrix2D(limb.pivot, -degrees, 1.0)  # cv2: + is counter-clockwise
-        layer = cv2.warpAffine(layer, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
-    _over(out[y0:y1, x0:x1], layer)
-
-
-def _bend_turn(patch: np.ndarray, limb: _Limb, degrees: float) -> None:
-    """Turn the pixels of `patch` about the pivot by degrees × weight (backward mapping)."""
-    assert limb.weight is not None and limb.grid is not None
-    a = np.float32(math.radians(degrees)) * limb.weight
-    px, py = np.float32(limb.pivot[0]), np.float32(limb.pivot[1])
-    qx, qy = limb.grid
-    c, s = np.cos(a), np.sin(a)
-    mx = px + c * qx + s * qy
-    my = py - s * qx + c * qy
-    patch[:] = cv2.remap(np.ascontiguousarray(patch), mx, my, cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
-
-
-def _open_mouth(out: np.ndarray, mouth: _Mouth, amount: float) -> None:
-    y0, y1, x0, x1 = mouth.roi
-    s = 1.0 + MOUTH_GAIN * amount
-    m = np.array([[1.0, 0.0, 0.0], [0.0, s, mouth.top * (1 - s)]])
-    layer = cv2.warpAffine(mouth.layer, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
-    _over(out[y0:y1, x0:x1], layer)
-
-
-def _paint(patch: np.ndarray, mask: np.ndarray, colour: np.ndarray) -> None:
-    """Opaque `colour` (3,) 0-1 over the premultiplied patch with coverage mask (h, w)."""
-    m = mask[..., None]
-    patch *= 1 - m
-    patch[..., :3] += colour * m
-    patch[..., 3:] += m
-
-
-def _look(out: np.ndarray, src: np.ndarray, eye: _Eye, x: float) -> None:
-    y0, y1, x0, x1 = eye.roi
-    patch = out[y0:y1, x0:x1]
-    _paint(patch, eye.pupil, eye.fill)
-    layer = src[y0:y1, x0:x1] * eye.pupil[..., None]
-    m = np.array([[1.0, 0.0, x * eye.travel], [0.0, 1.0, 0.0]])
-    layer = cv2.warpAffine(layer, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
-    layer *= eye.region[..., None]
-    _over(patch, layer)
-
-
-def _close(out: np.ndarray, eye: _Eye, closure: float) -> None:
-    y0, y1, x0, x1 = eye.roi
-    patch = out[y0:y1, x0:x1]
-    rows = np.arange(y1 - y0, dtype=np.float32)[:, None] + 0.5
-    valid = ~np.isnan(eye.top)
-    top = np.where(valid, eye.top, 0)
-    edge = top + closure * (np.where(valid, eye.bottom, 0) - top + 1.0)
-    lid = eye.region * np.clip(edge[None, :] - rows + 0.5, 0, 1) * valid[None, :]
-    _paint(patch, lid, eye.lid)
-    strength = min(1.0, 2.0 * closure)
-    half = eye.line / 2
-    slope = np.gradient(np.where(valid, edge, np.nan)) if valid.sum() > 1 else np.zeros_like(edge)
-    stretch = np.sqrt(1.0 + np.nan_to_num(slope) ** 2)  # distance across the line, not down
-    across = np.abs(rows - edge[None, :]) / stretch[None, :]
-    line = np.clip(half + 0.5 - across, 0, 1) * valid[None, :]
-    near = cv2.dilate(eye.region, np.ones((3, 3), np.uint8))
-    _paint(patch, line * near * strength, eye.ink)
