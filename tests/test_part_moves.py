@@ -230,3 +230,16 @@ def test_the_procedural_generator_finds_a_rig_when_the_source_has_none():
     slots = ProceduralGenerator().generate(source, spec, size=(96, 96))
     frames = [s.candidates[0].rgba for s in slots]
     assert not all(np.array_equal(f, frames[0]) for f in frames)
+
+
+def test_a_prompted_sequence_of_part_moves_loops_seamlessly():
+    from studio.motion import parse_motion_prompt
+    from studio.motion.rig.bind import bind_to_rig
+
+    spec = bind_to_rig(parse_motion_prompt("blink twice then wave", frames=16), RIG)
+    assert [m.name for m in spec.moves] == ["blink", "wave_arm"]
+    r = Renderer(CRITTER, spec, SIZE, rig=RIG)
+    frames = [r.frame(i) for i in range(16)]
+    d = step_diffs(frames)
+    assert d[:7].max() > 0.05 and d[8:15].max() > 0.05  # both steps move
+    assert d[-1] <= 1.5 * d[:-1].max() + 0.05

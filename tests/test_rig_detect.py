@@ -129,3 +129,15 @@ def test_bad_rig_data_is_an_input_error():
         detect_rig(np.zeros((10, 10, 3), np.uint8))
     with pytest.raises(InputError, match="transparent"):
         detect_rig(np.zeros((10, 10, 4), np.uint8))
+
+
+def test_eyes_are_found_at_any_image_size():
+    cut = labelled_cutout("examples/cat.png")
+    truth = sorted(LABELS[1]["eyes"])
+    for scale in (0.5, 2.5):
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        rig = detect_rig(cv2.resize(cut, None, fx=scale, fy=scale, interpolation=interp))
+        found = sorted(p.pivot for p in rig.of_kind("eye"))
+        assert len(found) == 2, scale
+        for f, (tx, ty) in zip(found, truth, strict=True):  # within 4 px at the labels' size
+            assert math.dist(f, (tx * scale, ty * scale)) <= TOLERANCE_PX * max(scale, 1), scale
