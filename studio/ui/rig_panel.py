@@ -115,7 +115,8 @@ def build(ui: UI) -> None:
                 with gr.Row():
                     ui.rig_show = gr.Button("Show rig")
                     ui.rig_detect = gr.Button("Find parts again")
-                ui.rig_json = gr.JSON(label="Rig data", open=False)
+                with gr.Accordion("Rig data (JSON)", open=False):
+                    ui.rig_json = gr.JSON(label="Rig data", open=False)
         # the API's edit endpoint takes source px (the click above takes display px)
         ui.rig_x = gr.Number(visible=False)
         ui.rig_y = gr.Number(visible=False)
