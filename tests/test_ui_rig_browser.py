@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import EXAMPLES
 from tests.test_ui_browser import (  # noqa: F401  (module fixtures: the studio and chromium)
+    CHROMIUM,
     ERROR_TOAST,
     PROJECT_ID_JS,
     browser,
@@ -18,6 +19,9 @@ from tests.test_ui_browser import (  # noqa: F401  (module fixtures: the studio 
 )
 
 pytest.importorskip("gradio")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (make test installs it with apt)"
+)
 
 
 def rig_of(home: Path, project_id: str) -> dict | None:
