@@ -243,3 +243,22 @@ def test_a_prompted_sequence_of_part_moves_loops_seamlessly():
     d = step_diffs(frames)
     assert d[:7].max() > 0.05 and d[8:15].max() > 0.05  # both steps move
     assert d[-1] <= 1.5 * d[:-1].max() + 0.05
+
+
+def test_a_line_mouth_opens_a_dark_cavity_under_the_line():
+    cut = critter(arms=False, ears=False)
+    c = 100
+    cv2.ellipse(cut, (c, c + 26), (16, 6), 0, 0, 360, (*FACE_RGB, 255), -1)  # no filled mouth
+    cv2.ellipse(cut, (c, c + 20), (18, 8), 0, 20, 160, (*INK, 255), 3, cv2.LINE_AA)  # a smile
+    rig = detect_rig(cut)
+    assert len(rig.of_kind("mouth")) == 1
+    r, frames = render([Move("talk")], cutout=cut, rig=rig)
+    mouth = rig.of_kind("mouth")[0]
+    x, y = to_frame(r, *mouth.pivot, cutout=cut)
+
+    def dark(frame):
+        return int((lum(frame[int(y) - 8 : int(y) + 20, int(x) - 15 : int(x) + 15]) < 110).sum())
+
+    counts = [dark(f) for f in frames]
+    assert max(counts) > 1.5 * counts[0]  # the cavity opens…
+    assert counts[6] == counts[0]  # …and closes again (two cycles)

@@ -10,7 +10,8 @@ every body move and effect. Edits stay local (a region of interest per part):
   when it has one); its lower edge is a thin line in the eye's own ink colour.
 - look: the pupil is lifted off (its place filled with the white of the eye, or the face
   colour when there is none) and drawn shifted, clipped to the white of the eye.
-- talk: the mouth is stretched downward about its top edge.
+- talk: a filled mouth is stretched downward about its top edge; a mouth drawn as a line
+  (thinner than LINE_THICKNESS × its width) opens a dark cavity under the line instead.
 - wave_arm, wiggle_ears, wag_tail: a limb joined by a narrow neck (neck ≤ RIGID_NECK ×
   its length: arms, tails, antennae) is cut out along its outline and rotated about its
   pivot; the body under it keeps a round "shoulder" at the join, its colour inpainted from
@@ -32,6 +33,7 @@ import numpy as np
 from studio.motion.alpha import alpha_bbox
 from studio.motion.rig.curves import CURVES, LIMB_REACH_DEG
 from studio.motion.rig.draw import (
+    MOUTH_DROP,
     MOUTH_GAIN,
     EyeEdit,
     LimbEdit,
@@ -49,6 +51,9 @@ from studio.types import MotionSpec
 
 OPS = {"blink": "close", "look": "look", "talk": "open", "wave_arm": "turn",
        "wiggle_ears": "turn", "wag_tail": "turn"}
+LINE_THICKNESS = 0.22  # a mouth thinner than this × its width is a line: it opens a cavity
+LINE_DEPTH = 0.35  # how deep (× its width) a line mouth opens at amount 1
+CAVITY_RGB = (0.45, 0.08, 0.12)  # the inside of an open cartoon mouth, mixed with its ink
 RIGID_NECK = 0.5  # limbs whose join is narrower than this × their length turn rigidly
 BEND_MAX_DEG = 20.0  # a wide-based limb bends at most this far (more reads as a fold)
 
@@ -237,13 +242,26 @@ class PartAnimator:
 
     def _mouth(self, part: Part, src: np.ndarray) -> MouthEdit:
         pts = self._to_src(part.points)
-        h = float(np.ptp(pts[:, 1]))
+        h, w = float(np.ptp(pts[:, 1])), float(np.ptp(pts[:, 0]))
         y0, y1, x0, x1 = self._roi(pts, 3.0)
-        y1 = min(src.shape[0], y1 + math.ceil(1.6 * MOUTH_GAIN * h) + 2)
+        y1 = min(src.shape[0], y1 + math.ceil(max(1.6 * MOUTH_GAIN * h, LINE_DEPTH * w)) + 2)
         roi = (y0, y1, x0, x1)
         m = cv2.dilate(self._mask(pts, roi), np.ones((3, 3), np.uint8))
         layer = src[y0:y1, x0:x1] * m[..., None]
-        return MouthEdit(roi, layer, float(pts[:, 1].min() - y0))
+        edit = MouthEdit(roi, layer, float(pts[:, 1].min() - y0),
+                         gain=min(MOUTH_GAIN, MOUTH_DROP * w / max(h, 1.0)))
+        a = layer[..., 3]
+        rgb = layer[..., :3] / np.maximum(a, 1e-4)[..., None]
+        lum = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+        face = np.asarray(part.extra.get("lid", (200, 200, 200)), np.float32) / 255
+        ink = (m > 0.5) & (a > 0.5) & (lum < float(face @ [0.299, 0.587, 0.114]) - 0.12)
+        if ink.sum() < 4 or ink.sum() / max(w, 1.0) > LINE_THICKNESS * w:
+            return edit  # a filled mouth: it stretches
+        ys, xs = np.nonzero(ink)
+        dark = np.percentile(rgb[ink], 20, axis=0)
+        edit.line = (float(xs.mean()), float(ys.mean()), 0.4 * w, LINE_DEPTH * w)
+        edit.cavity = (0.5 * dark + 0.5 * np.array(CAVITY_RGB)).astype(np.float32)
+        return edit
 
     def _limb(self, part: Part, src: np.ndarray, base: np.ndarray) -> tuple[LimbEdit, np.ndarray]:
         pts = self._to_src(part.points)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-MOUTH_GAIN = 0.9  # talk at amount 1 stretches the mouth to 1.9× its height
+MOUTH_GAIN = 0.9  # talk at amount 1 stretches a small mouth to 1.9× its height
+MOUTH_DROP = 0.3  # …and a big one by at most this × its width (a grin stays in the face)
 
 
 @dataclass
@@ -42,6 +43,10 @@ class MouthEdit:
     roi: tuple[int, int, int, int]
     layer: np.ndarray
     top: float  # roi row of the mouth's top edge
+    # a mouth drawn as a line opens a dark cavity under it instead of stretching:
+    line: tuple[float, float, float, float] | None = None  # centre x, y, half-width, depth px
+    cavity: np.ndarray | None = None  # (3,) colour 0-1
+    gain: float = MOUTH_GAIN  # a filled mouth stretches to (1 + gain × amount) × its height
 
 
 
@@ -96,10 +101,21 @@ def bend_limb(patch: np.ndarray, limb: LimbEdit, degrees: float) -> None:
 
 def open_mouth(out: np.ndarray, mouth: MouthEdit, amount: float) -> None:
     y0, y1, x0, x1 = mouth.roi
-    s = 1.0 + MOUTH_GAIN * amount
+    if mouth.line is not None and mouth.cavity is not None:
+        cx, cy, half, depth = mouth.line
+        ax = half * (0.6 + 0.4 * min(amount, 1.0))
+        ay = max(depth * amount, 0.5)
+        yy, xx = np.mgrid[0 : y1 - y0, 0 : x1 - x0].astype(np.float32)
+        r = np.sqrt(((xx - cx) / ax) ** 2 + ((yy - cy) / ay) ** 2)
+        inside = np.clip((1.0 - r) * min(ax, ay) + 0.5, 0, 1) * np.clip(yy - cy + 1.0, 0, 1)
+        paint(out[y0:y1, x0:x1], inside, mouth.cavity)
+        over_layer(out[y0:y1, x0:x1], mouth.layer)  # the line stays on top
+        return
+    s = 1.0 + mouth.gain * amount
     m = np.array([[1.0, 0.0, 0.0], [0.0, s, mouth.top * (1 - s)]])
     layer = cv2.warpAffine(mouth.layer, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                            borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
+    layer *= out[y0:y1, x0:x1, 3:4]  # the mouth never grows out of the face
     over_layer(out[y0:y1, x0:x1], layer)
 
 
