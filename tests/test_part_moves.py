@@ -262,3 +262,12 @@ def test_a_line_mouth_opens_a_dark_cavity_under_the_line():
     counts = [dark(f) for f in frames]
     assert max(counts) > 1.5 * counts[0]  # the cavity opens…
     assert counts[6] == counts[0]  # …and closes again (two cycles)
+
+
+@pytest.mark.parametrize("body", ["jelly", "spin", "peek"])
+def test_part_moves_ride_on_warping_turning_and_clipped_bodies(body):
+    _, frames = render([Move(body), Move("blink"), Move("wave_arm")])
+    _, plain = render([Move(body), Move("wave_arm")])
+    assert any(not np.array_equal(a, b) for a, b in zip(frames, plain, strict=True))
+    d = step_diffs(frames)
+    assert d[-1] <= 1.5 * d[:-1].max() + 0.05
