@@ -11,7 +11,8 @@ Rules (for cartoon characters, emoji and line art; no model weights):
 - Eyes come in a pair: similar size, shape and colour, side by side (the line through them
   within about 25° of horizontal), apart by more than their width, in the upper 75 % of the
   character. The highest good pair wins (nostrils and buttons are pairs too, but lower).
-  One eye alone (a profile, a wink) is left out: the rig never guesses.
+  One eye alone (a profile, a wink) is left out: the rig never guesses. Without a dark pair,
+  light eyes ringed by a dark area (a robot's visor) are looked for the same way.
 - The mouth is a region darker than the face (or a dark stroke), below the eyes, centred
   between them, at least a quarter of the eye distance wide and MOUTH_ASPECT times wider
   than tall (so a nose, snout or beak is not taken for it).
@@ -35,6 +36,8 @@ DARK_CAP = 150.0  # never call a pixel brighter than this "dark" (0-255 luminanc
 MIN_EYE_AREA = 0.0007  # of the silhouette's area
 MAX_EYE_AREA = 0.06
 MIN_CONTRAST = 35.0  # luminance: ring around an eye minus the eye
+LIGHT_CONTRAST = 45.0  # a light eye is this much brighter than the dark ground around it
+GLOW = 100.0  # …and itself at least this bright: grey shapes in black outlines are not eyes
 PAIR_SCORE_MIN = 0.45
 MOUTH_ASPECT = 1.75  # a mouth is at least this much wider than tall
 
@@ -163,6 +166,30 @@ def dark_blobs(work: Work) -> list[Blob]:
     return out
 
 
+def light_blobs(work: Work) -> list[Blob]:
+    """Filled, elliptic regions much lighter than their surroundings and ringed by a dark
+    area: glowing eyes on a visor or a dark face (a robot). Tried only when no dark pair is
+    found, since the highlights inside dark eyes are such regions too."""
+    lum8 = np.clip(work.lum, 0, 255).astype(np.uint8)
+    k = int(0.2 * WORK_SIZE) | 1  # white top-hat: bright regions narrower than this
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    tophat = cv2.morphologyEx(lum8, cv2.MORPH_TOPHAT, disc).astype(np.float32)
+    light = (tophat > LIGHT_CONTRAST) & work.inside
+    opened = cv2.morphologyEx(light.astype(np.uint8), cv2.MORPH_OPEN,
+                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    out = []
+    for i in range(1, n):
+        if not MIN_EYE_AREA * work.area <= stats[i, cv2.CC_STAT_AREA] <= MAX_EYE_AREA * work.area:
+            continue
+        b = _blob(work, labels == i, light)
+        if b is None or not _elliptic(b, work.area):
+            continue
+        if b.lum - b.ring_lum >= MIN_CONTRAST and b.ring_lum < DARK_CAP * 0.7 and b.lum >= GLOW:
+            out.append(b)
+    return out
+
+
 def _elliptic(b: Blob, inside_area: float) -> bool:
     if not MIN_EYE_AREA * inside_area <= b.area <= MAX_EYE_AREA * inside_area:
         return False
@@ -204,8 +231,18 @@ def _pair_score(a: Blob, b: Blob, work: Work) -> float:
 
 
 def find_eye_pair(work: Work) -> tuple[Blob, Blob, float] | None:
-    """The best pair of eye blobs (left, right, score), or None when no pair is sure."""
-    blobs = dark_blobs(work)
+    """The best pair of eye blobs (left, right, score), or None when no pair is sure:
+    dark eyes first, light eyes on a dark ground when there is no dark pair."""
+    pairs = _pairs(dark_blobs(work), work) or _pairs(light_blobs(work), work)
+    if not pairs:
+        return None
+    h = work.inside.shape[0]
+    # highest pair first; within a tenth of the height, the better score
+    pairs.sort(key=lambda p: (round((p[0].cy + p[1].cy) / (0.2 * h)), -p[2]))
+    return pairs[0]
+
+
+def _pairs(blobs: list[Blob], work: Work) -> list[tuple[Blob, Blob, float]]:
     pairs = []
     for i, a in enumerate(blobs):
         for b in blobs[i + 1:]:
@@ -213,12 +250,7 @@ def find_eye_pair(work: Work) -> tuple[Blob, Blob, float] | None:
             s = _pair_score(left, right, work)
             if s >= PAIR_SCORE_MIN:
                 pairs.append((left, right, s))
-    if not pairs:
-        return None
-    h = work.inside.shape[0]
-    # highest pair first; within a tenth of the height, the better score
-    pairs.sort(key=lambda p: (round((p[0].cy + p[1].cy) / (0.2 * h)), -p[2]))
-    return pairs[0]
+    return pairs
 
 
 def _socket(work: Work, eye: Blob) -> np.ndarray | None:
