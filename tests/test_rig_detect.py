@@ -141,3 +141,16 @@ def test_eyes_are_found_at_any_image_size():
         assert len(found) == 2, scale
         for f, (tx, ty) in zip(found, truth, strict=True):  # within 4 px at the labels' size
             assert math.dist(f, (tx * scale, ty * scale)) <= TOLERANCE_PX * max(scale, 1), scale
+
+
+def test_glowing_eyes_on_a_dark_visor_are_eyes_but_grey_shapes_in_outlines_are_not():
+    img = disc(200, (200, 195, 210))
+    cv2.ellipse(img, (100, 90), (50, 22), 0, 0, 360, (30, 30, 30, 255), -1, cv2.LINE_AA)
+    for x in (78, 122):
+        cv2.ellipse(img, (x, 90), (7, 13), 0, 0, 360, (0, 160, 240, 255), -1, cv2.LINE_AA)
+    eyes = sorted(p.pivot for p in detect_rig(img).of_kind("eye"))
+    assert len(eyes) == 2 and abs(eyes[0][0] - 78) < 2 and abs(eyes[1][0] - 122) < 2
+    grey = img.copy()
+    for x in (78, 122):
+        cv2.ellipse(grey, (x, 90), (7, 13), 0, 0, 360, (62, 62, 62, 255), -1, cv2.LINE_AA)
+    assert not detect_rig(grey).of_kind("eye")
