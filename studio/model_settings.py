@@ -10,8 +10,9 @@ STUDIO_DTYPE               torch dtype: auto | float32 | float16 |       ``auto`
                                                                         or float16 on GPU)
 STUDIO_ORT_PROVIDERS       onnxruntime providers, comma separated       (auto: CUDA when
                            (e.g. ``CUDAExecutionProvider,CPU...``)      available, else CPU)
-STUDIO_MODELS_DIR          where downloaded weights are kept            ``models/cache`` in
-                                                                        the repository
+STUDIO_MODELS_DIR          where downloaded weights are kept            ``models`` in the
+                                                                        user's cache folder
+                                                                        (platformdirs)
 STUDIO_DOWNLOAD            download missing weights on first use (1/0)  ``1`` (never when
                                                                         HF_HUB_OFFLINE=1)
 =========================  ===========================================  ==================
@@ -22,16 +23,24 @@ Nothing here imports torch or onnxruntime until a device or provider is resolved
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError
 
-REPO = Path(__file__).resolve().parents[1]
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def default_models_dir() -> Path:
+    """``models`` in the user's cache folder: ``$XDG_CACHE_HOME/popcon/models`` (default
+    ``~/.cache/popcon/models``) on Linux, ``~/Library/Caches/popcon/models`` on macOS,
+    ``%LOCALAPPDATA%\\popcon\\Cache\\models`` on Windows."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("popcon", appauthor=False) / "models"
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,7 @@ class ModelSettings:
     device: str = "auto"
     dtype: str = "auto"
     ort_providers: tuple[str, ...] = ()
-    models_dir: Path = REPO / "models" / "cache"
+    models_dir: Path = field(default_factory=default_models_dir)
     download: bool = True
     offline: bool = False
 
@@ -70,7 +79,7 @@ def load_model_settings(env: dict[str, str] | None = None) -> ModelSettings:
         raise InputError(f"STUDIO_DTYPE must be one of {', '.join(DTYPES)}, got {dtype!r}")
     providers = tuple(p.strip() for p in env.get("STUDIO_ORT_PROVIDERS", "").split(",")
                       if p.strip())
-    models_dir = Path(env.get("STUDIO_MODELS_DIR") or REPO / "models" / "cache").expanduser()
+    models_dir = Path(env.get("STUDIO_MODELS_DIR") or default_models_dir()).expanduser()
     return ModelSettings(
         device=device,
         dtype=dtype,
