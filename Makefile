@@ -41,12 +41,12 @@ $(VENV)/.lab: $(REQ)/lab.txt pyproject.toml | $(PY)
 # a test or a worker's first job.
 $(VENV)/.worker: $(REQ)/worker.txt pyproject.toml | $(PY)
 	$(install)
-	$(PY) -c "import rembg"
+	$(PY) -c "import rembg.sessions"
 	touch $@
 
 $(VENV)/.test: $(REQ)/test.txt pyproject.toml | $(PY)
 	$(install)
-	$(PY) -c "import rembg"
+	$(PY) -c "import rembg.sessions"
 	touch $@
 
 # The cut-out model every set-up gets (small); without it (offline) the studio uses the

@@ -81,6 +81,7 @@ class Source:
 
     image: (H, W, 4) uint8 RGBA as uploaded (alpha 255 where the file had none).
     cutout: (H, W, 4) uint8 RGBA, the character alone, or None before segmentation.
+    notes: what ingest changed that the user should know (e.g. a large photo scaled down).
     """
 
     image: np.ndarray
@@ -89,6 +90,7 @@ class Source:
     had_alpha: bool = False
     cutout: np.ndarray | None = None
     mask_backend: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
