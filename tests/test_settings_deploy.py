@@ -191,3 +191,26 @@ def test_pinned_sets_hold_what_pyproject_asks() -> None:
         for req in lock.requirements_of(extras):
             name = re.split(r"[\s\[<>=!~;]", req, maxsplit=1)[0].lower().replace("_", "-")
             assert name in pins, f"requirements/{target}.txt lacks {name} ({req})"
+
+
+def test_weights_pull_without_network_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make run` pulls u2netp; with no network that is one line naming the retry, not a
+    traceback (the studio then runs without it)."""
+    import urllib.error
+    import urllib.request
+
+    from studio.cli import main
+
+    def no_network(*_a, **_k):
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setenv("STUDIO_DOWNLOAD", "1")
+    assert main(["--quiet", "models", "pull", "u2netp"]) == 2
+    err = capsys.readouterr().err
+    assert "u2netp: the download failed" in err and "popcon models pull u2netp" in err
+    assert not list(tmp_path.iterdir())
