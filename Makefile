@@ -59,9 +59,11 @@ weights: $(VENV)/.run
 run: $(VENV)/.run weights
 	$(PY) app.py
 
-# JupyterLab on the notebooks, running the project's .venv as its Python 3 kernel.
+# JupyterLab on the notebooks, running the project's .venv as its Python 3 kernel
+# (root, as in a container, needs --allow-root).
 lab: $(VENV)/.lab
-	cd notebooks && ../$(VENV)/bin/jupyter lab --ip 127.0.0.1
+	cd notebooks && ../$(VENV)/bin/jupyter lab --ip 127.0.0.1 \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
 # Debian's chromium for the browser tests (Playwright drives it; it cannot download its own).
 chromium:
