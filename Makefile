@@ -26,7 +26,8 @@ $(PY):
 define install
 	$(PY) -m pip install --quiet -r $<
 	$(PY) -m pip install --quiet --no-deps -e .
-	$(PY) -m pip check
+	$(PY) -m pip check || { echo "make: the packages in $(VENV) disagree (left by an older" \
+	  "set-up?): run make clean, then this again" >&2; exit 1; }
 endef
 
 $(VENV)/.run: $(REQ)/run.txt pyproject.toml | $(PY)
@@ -80,9 +81,10 @@ lint: $(VENV)/.test
 test: $(VENV)/.test chromium lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
+# Benchmarks measure what is on this machine: nothing is fetched.
 bench: $(VENV)/.test
-	$(PY) bench/matting.py
-	$(PY) bench/e2e.py
+	HF_HUB_OFFLINE=1 $(PY) bench/matting.py
+	HF_HUB_OFFLINE=1 $(PY) bench/e2e.py
 
 # Re-pin requirements/*.txt and requirements.txt from pyproject.toml's extras (needs PyPI).
 lock: | $(PY)
