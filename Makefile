@@ -8,8 +8,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 REQ    := requirements
 
-.PHONY: run test lab lint bench setup setup-run setup-lab setup-test setup-worker weights lock clean \
-        chromium worker
+.PHONY: run test lab lint bench setup setup-run setup-lab setup-test setup-worker weights \
+        lock clean chromium worker
 
 setup: setup-run
 setup-run: $(VENV)/.run
@@ -38,8 +38,8 @@ $(VENV)/.lab: $(REQ)/lab.txt pyproject.toml | $(PY)
 	$(install)
 	touch $@
 
-# rembg's matting code is compiled by numba on its first import (~30 s): once here, not in
-# a test or a worker's first job.
+# rembg's matting code is compiled by numba on its first import (30 s to minutes): once here,
+# not in a test or a worker's first job.
 $(VENV)/.worker: $(REQ)/worker.txt pyproject.toml | $(PY)
 	$(install)
 	$(PY) -c "import rembg.sessions"
