@@ -12,6 +12,7 @@ wheel's declared dependencies from that set alone. Nothing is downloaded.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -168,6 +169,10 @@ def test_popcon_serve_answers(served: str) -> None:
                 raise
             time.sleep(0.5)
     assert "popcon" in config.lower()
-    assert "assets/examples/blob.png" in config or "blob.png" in config
+    # the example characters come from the installed package and are served to the page
+    urls = re.findall(r'"url":\s*"([^"]*/blob\.png)"', config)
+    assert urls, "the studio offers the packaged example characters"
+    with urllib.request.urlopen(urls[0], timeout=10) as r:
+        assert r.read() == (ROOT / "studio" / "assets" / "examples" / "blob.png").read_bytes()
     with urllib.request.urlopen(served + "/", timeout=10) as r:
         assert r.status == 200
