@@ -103,18 +103,20 @@ def decode_image(
                 notes.append(
                     f"{name}: the photo is {w}×{h} ({w * h / 1e6:.0f} megapixels), over the "
                     f"{max_pixels / 1e6:g} megapixel limit (STUDIO_MAX_PIXELS), so it was "
-                    f"scaled down to 1/{scale} while decoding: {im.size[0]}×{im.size[1]}"
+                    f"scaled down to 1/{round(w / im.size[0])} while decoding: "
+                    f"{im.size[0]}×{im.size[1]}"
                 )
             if min(w, h) < MIN_SIDE:
                 raise ImageError(
                     f"{name}: the image is {w}×{h}; each side must be at least {MIN_SIDE} px"
                 )
-            im.load()
-            if im.size[0] * im.size[1] > max_pixels:  # draft could not scale it far enough
+            if im.size[0] * im.size[1] > max_pixels:  # a JPEG libjpeg could not scale
                 raise ImageError(
-                    f"{name}: decoded at {im.size[0]}×{im.size[1]}, still over the limit of "
-                    f"{max_pixels / 1e6:.0f} megapixels (STUDIO_MAX_PIXELS)"
+                    f"{name}: the image is {w}×{h} = {w * h / 1e6:.0f} megapixels and cannot "
+                    f"be scaled while decoding; the limit is {max_pixels / 1e6:.0f} megapixels "
+                    "(STUDIO_MAX_PIXELS)"
                 )
+            im.load()
             im = ImageOps.exif_transpose(im)
     except ImageError:
         raise

@@ -58,6 +58,18 @@ def test_a_36_megapixel_jpeg_is_scaled_down_with_a_note() -> None:
     assert decode_image(jpeg(400, 300), name="small.jpg").notes == ()
 
 
+def test_scaled_photo_keeps_exif_rotation_and_cmyk() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
+    src = decode_image(jpeg(2000, 1000, exif=exif), name="r.jpg", max_pixels=600_000)
+    assert src.image.shape == (1000, 500, 4) and "1/2" in src.notes[0]
+    buf = io.BytesIO()
+    Image.new("CMYK", (1600, 1200), (0, 200, 200, 0)).save(buf, "JPEG")
+    src = decode_image(buf.getvalue(), name="print.jpg", max_pixels=200_000)
+    assert src.image.shape == (300, 400, 4) and "1/4" in src.notes[0]
+    assert src.image[150, 200, 0] > 180 and src.image[150, 200, 1] < 90  # red, not inverted
+
+
 def test_scaled_photo_note_reaches_the_project(studio_home: Path) -> None:
     from studio.pipeline import Studio
     from studio.settings import load_settings
