@@ -1,5 +1,6 @@
 """Start the popcon studio: ``python app.py`` (or ``make run``) serves it on
-STUDIO_HOST:STUDIO_PORT (default 127.0.0.1:7860); see studio/settings.py for every setting."""
+STUDIO_HOST:STUDIO_PORT, else GRADIO_SERVER_NAME:GRADIO_SERVER_PORT (a Hugging Face Space
+sets those), else 127.0.0.1:7860; see studio/settings.py for every setting."""
 
 from __future__ import annotations
 

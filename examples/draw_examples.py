@@ -1,7 +1,9 @@
 """Draw the bundled example characters (run: python examples/draw_examples.py).
 
 Each is drawn with anti-aliased vector shapes at 4× and downsampled, then saved the way a
-user might upload it: on white, on a pale colour, or with real transparency.
+user might upload it: on white, on a pale colour, or with real transparency. The files live
+in the package (``studio/assets/examples/``, package data the studio's gallery reads); the
+PNGs beside this script are links to them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 SS = 4  # supersampling factor
-HERE = Path(__file__).parent
+OUT = Path(__file__).resolve().parents[1] / "studio" / "assets" / "examples"
 
 
 def canvas(size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -178,8 +180,8 @@ def main() -> None:
         "donut.png": on_background(donut(), (255, 255, 255)),
     }
     for name, arr in outputs.items():
-        Image.fromarray(arr).save(HERE / name, optimize=True)
-        print(HERE / name)
+        Image.fromarray(arr).save(OUT / name, optimize=True)
+        print(OUT / name)
 
 
 if __name__ == "__main__":

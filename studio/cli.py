@@ -77,6 +77,8 @@ def cmd_make(ns: argparse.Namespace) -> int:
     if not out.parent.exists():
         raise InputError(f"-o {out}: the folder {out.parent} does not exist")
     project = studio.new_project(ns.image)
+    for note in project.manifest["source"].get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
     studio.segment_source(project, ns.segmenter)
     spec = studio.bind_motion(project, spec, ns.generator)  # part moves need the rig
     if spec.prompt:
@@ -122,6 +124,8 @@ def cmd_segment(ns: argparse.Namespace) -> int:
     if len(set(stems)) != len(stems):
         raise InputError("two inputs have the same name; outputs would overwrite each other")
     sources = [studio.read_image(p) for p in inputs]  # validate all before writing anything
+    for note in (n for src in sources for n in src.notes):
+        print(f"note: {note}", file=sys.stderr)
     studio.backend("segmenter", ns.backend)
     out_dir.mkdir(parents=True, exist_ok=True)
 

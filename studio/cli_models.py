@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from studio.errors import BackendUnavailable
+
 
 def cmd_models_list(ns: argparse.Namespace) -> int:
     from studio import weights
@@ -35,7 +37,13 @@ def cmd_models_pull(ns: argparse.Namespace) -> int:
     for spec in specs:
         path = weights.locate(spec.name, ms)
         if path is None:
-            path = weights.download(spec.name, ms, progress=not ns.quiet)
+            try:
+                path = weights.download(spec.name, ms, progress=not ns.quiet)
+            except OSError as e:  # no network, DNS, HTTP error, checksum: the user can retry
+                raise BackendUnavailable(
+                    f"{spec.name}: the download failed ({e}); check the network and run "
+                    f"`{spec.fetch_command}` again, or put the file in {ms.models_dir}"
+                ) from None
         print(f"{spec.name}: {path}")
     return 0
 

@@ -1,15 +1,21 @@
 """Decode and validate user images: formats, modes, EXIF rotation, size limits.
 
-Accepted: PNG, JPEG, WebP, GIF (first frame), BMP, TIFF. Modes P (with transparency), L,
-LA, RGB, RGBA, I;16 and other 16-bit modes, CMYK are converted to RGBA uint8. Files larger
-than ``max_bytes`` or images with more than ``max_pixels`` pixels are refused before
-decoding (decompression bombs).
+Accepted: PNG, JPEG (with an MPF block too: Pillow's ``MPO``, as phones write them; the
+first, primary image is used), WebP, GIF (first frame), BMP, TIFF. Modes P (with
+transparency), L, LA, RGB, RGBA, I;16 and other 16-bit modes, CMYK are converted to RGBA
+uint8. Files larger than ``max_bytes`` are refused unread. An image with more than
+``max_pixels`` pixels is refused before decoding (decompression bombs) — except a JPEG, which
+is decoded at 1/2, 1/4 or 1/8 scale instead (libjpeg's DCT scaling through Pillow's
+``draft``: the full-size image is never in memory) and carries a note saying so. Pillow's
+own bomb limit (``Image.MAX_IMAGE_PIXELS`` × 2, about 179 megapixels) still refuses any file
+that declares more.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import warnings
 from pathlib import Path
@@ -20,8 +26,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from studio.errors import ImageError
 from studio.types import Source
 
-ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
+ACCEPTED_FORMATS = ("PNG", "JPEG", "MPO", "WEBP", "GIF", "BMP", "TIFF")
 ACCEPTED_TEXT = "PNG, JPEG, WebP, GIF, BMP or TIFF"
+DRAFT_FORMATS = ("JPEG", "MPO")  # decodable at 1/2, 1/4, 1/8 scale
+DRAFT_SCALES = (2, 4, 8)
 MIN_SIDE = 16
 
 
@@ -46,6 +54,15 @@ def _to_rgba(im: Image.Image) -> tuple[np.ndarray, bool]:
         im = im.convert("RGBA")
     rgba = np.asarray(im.convert("RGBA"), dtype=np.uint8).copy()
     return rgba, bool((rgba[..., 3] < 255).any())
+
+
+def draft_scale(w: int, h: int, max_pixels: int) -> int | None:
+    """The smallest JPEG decoding scale (2, 4 or 8) that brings w×h px within `max_pixels`
+    (each side rounds up, as libjpeg does), or None when even 1/8 is too large."""
+    for scale in DRAFT_SCALES:
+        if math.ceil(w / scale) * math.ceil(h / scale) <= max_pixels:
+            return scale
+    return None
 
 
 def decode_image(
@@ -73,16 +90,32 @@ def decode_image(
                 raise ImageError(
                     f"{name}: {fmt or 'unknown'} images are not accepted; use {ACCEPTED_TEXT}"
                 )
-            if w * h > max_pixels:
+            notes: list[str] = []
+            im.seek(0)  # GIF/animated WebP/APNG/MPO: the first frame
+            scale = draft_scale(w, h, max_pixels) if fmt in DRAFT_FORMATS else None
+            if w * h > max_pixels and scale is None:
                 raise ImageError(
                     f"{name}: the image is {w}×{h} = {w * h / 1e6:.0f} megapixels; the limit "
                     f"is {max_pixels / 1e6:.0f} megapixels (STUDIO_MAX_PIXELS)"
+                )
+            if w * h > max_pixels and scale is not None:
+                im.draft(im.mode, (w // scale, h // scale))
+                notes.append(
+                    f"{name}: the photo is {w}×{h} ({w * h / 1e6:.0f} megapixels), over the "
+                    f"{max_pixels / 1e6:g} megapixel limit (STUDIO_MAX_PIXELS), so it was "
+                    f"scaled down to 1/{round(w / im.size[0])} while decoding: "
+                    f"{im.size[0]}×{im.size[1]}"
                 )
             if min(w, h) < MIN_SIDE:
                 raise ImageError(
                     f"{name}: the image is {w}×{h}; each side must be at least {MIN_SIDE} px"
                 )
-            im.seek(0)  # GIF/animated WebP/APNG: the first frame
+            if im.size[0] * im.size[1] > max_pixels:  # a JPEG libjpeg could not scale
+                raise ImageError(
+                    f"{name}: the image is {w}×{h} = {w * h / 1e6:.0f} megapixels and cannot "
+                    f"be scaled while decoding; the limit is {max_pixels / 1e6:.0f} megapixels "
+                    "(STUDIO_MAX_PIXELS)"
+                )
             im.load()
             im = ImageOps.exif_transpose(im)
     except ImageError:
@@ -107,7 +140,8 @@ def decode_image(
         ) from None
     rgba, had_alpha = _to_rgba(im)
     digest = hashlib.sha256(data).hexdigest()[:16]
-    return Source(image=rgba, name=name, digest=digest, had_alpha=had_alpha)
+    return Source(image=rgba, name=name, digest=digest, had_alpha=had_alpha,
+                  notes=tuple(notes))
 
 
 def load_image(

@@ -10,8 +10,9 @@ STUDIO_DTYPE               torch dtype: auto | float32 | float16 |       ``auto`
                                                                         or float16 on GPU)
 STUDIO_ORT_PROVIDERS       onnxruntime providers, comma separated       (auto: CUDA when
                            (e.g. ``CUDAExecutionProvider,CPU...``)      available, else CPU)
-STUDIO_MODELS_DIR          where downloaded weights are kept            ``models/cache`` in
-                                                                        the repository
+STUDIO_MODELS_DIR          where downloaded weights are kept            ``models`` in the
+                                                                        user's cache folder
+                                                                        (platformdirs)
 STUDIO_DOWNLOAD            download missing weights on first use (1/0)  ``1`` (never when
                                                                         HF_HUB_OFFLINE=1)
 =========================  ===========================================  ==================
@@ -22,16 +23,25 @@ Nothing here imports torch or onnxruntime until a device or provider is resolved
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError
+from studio.settings import env_choice, env_flag
 
-REPO = Path(__file__).resolve().parents[1]
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def default_models_dir() -> Path:
+    """``models`` in the user's cache folder: ``$XDG_CACHE_HOME/popcon/models`` (default
+    ``~/.cache/popcon/models``) on Linux, ``~/Library/Caches/popcon/models`` on macOS,
+    ``%LOCALAPPDATA%\\popcon\\Cache\\models`` on Windows."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("popcon", appauthor=False) / "models"
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,7 @@ class ModelSettings:
     device: str = "auto"
     dtype: str = "auto"
     ort_providers: tuple[str, ...] = ()
-    models_dir: Path = REPO / "models" / "cache"
+    models_dir: Path = field(default_factory=default_models_dir)
     download: bool = True
     offline: bool = False
 
@@ -49,35 +59,23 @@ class ModelSettings:
         return self.download and not self.offline
 
 
-def _flag(env: dict[str, str], var: str, default: bool) -> bool:
-    raw = env.get(var, "").strip().lower()
-    if not raw:
-        return default
-    if raw not in _TRUE + _FALSE:
-        raise InputError(f"{var} must be 1 or 0, got {raw!r}")
-    return raw in _TRUE
-
-
-def load_model_settings(env: dict[str, str] | None = None) -> ModelSettings:
+def load_model_settings(env: Mapping[str, str] | None = None) -> ModelSettings:
     """Read the model settings from `env` (default: os.environ); bad values raise InputError."""
-    env = dict(os.environ if env is None else env)
+    env = os.environ if env is None else env
     device = env.get("STUDIO_DEVICE", "").strip().lower() or "auto"
     if device.split(":")[0] not in DEVICES or (":" in device and not device.startswith("cuda:")):
         raise InputError(f"STUDIO_DEVICE must be one of {', '.join(DEVICES)} or cuda:N, "
                          f"got {device!r}")
-    dtype = env.get("STUDIO_DTYPE", "").strip().lower() or "auto"
-    if dtype not in DTYPES:
-        raise InputError(f"STUDIO_DTYPE must be one of {', '.join(DTYPES)}, got {dtype!r}")
     providers = tuple(p.strip() for p in env.get("STUDIO_ORT_PROVIDERS", "").split(",")
                       if p.strip())
-    models_dir = Path(env.get("STUDIO_MODELS_DIR") or REPO / "models" / "cache").expanduser()
+    models_dir = Path(env.get("STUDIO_MODELS_DIR") or default_models_dir()).expanduser()
     return ModelSettings(
         device=device,
-        dtype=dtype,
+        dtype=env_choice(env, "STUDIO_DTYPE", DTYPES, "auto"),
         ort_providers=providers,
         models_dir=models_dir,
-        download=_flag(env, "STUDIO_DOWNLOAD", True),
-        offline=_flag(env, "HF_HUB_OFFLINE", False),
+        download=env_flag(env, "STUDIO_DOWNLOAD", True),
+        offline=env_flag(env, "HF_HUB_OFFLINE", False),
     )
 
 

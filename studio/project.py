@@ -202,6 +202,7 @@ class Project:
                 "digest": source.digest,
                 "had_alpha": source.had_alpha,
                 "size": [source.image.shape[1], source.image.shape[0]],
+                "notes": list(source.notes),
             }
             self.manifest["cutout"] = None
             self.manifest["rig"] = None

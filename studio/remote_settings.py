@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from studio.errors import InputError
+from studio.settings import read_env
 
 
 @dataclass(frozen=True)
@@ -54,22 +55,9 @@ _ENV: dict[str, tuple[str, type, float]] = {  # field → (variable, kind, small
 def load_remote_settings(env: Mapping[str, str] | None = None) -> RemoteSettings:
     """Read RemoteSettings from `env` (default os.environ); bad values raise InputError."""
     env = os.environ if env is None else env
-    values: dict[str, object] = {}
-    for name, (var, kind, lo) in _ENV.items():
-        raw = env.get(var, "").strip()
-        if not raw:
-            continue
-        if kind is str:
-            values[name] = raw.rstrip("/") if name == "url" else raw
-            continue
-        try:
-            value = kind(raw)
-        except ValueError:
-            word = "a whole number" if kind is int else "a number"
-            raise InputError(f"{var} must be {word}, got {raw!r}") from None
-        if value < lo:
-            raise InputError(f"{var} must be at least {lo:g}, got {raw!r}")
-        values[name] = value
+    values = read_env(_ENV, env)
+    if "url" in values:
+        values["url"] = str(values["url"]).rstrip("/")
     url = str(values.get("url", ""))
     if url and not url.startswith(("http://", "https://")):
         raise InputError(f"STUDIO_WORKER_URL must start with http:// or https://, got {url!r}")

@@ -82,6 +82,7 @@ class Source:
     image: (H, W, 4) uint8 RGBA as uploaded (alpha 255 where the file had none).
     cutout: (H, W, 4) uint8 RGBA, the character alone, or None before segmentation.
     rig: the cut-out's parts as JSON data (studio.motion.rig.Rig.to_dict()), or None.
+    notes: what ingest changed that the user should know (e.g. a large photo scaled down).
     """
 
     image: np.ndarray
@@ -91,6 +92,7 @@ class Source:
     cutout: np.ndarray | None = None
     mask_backend: str | None = None
     rig: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

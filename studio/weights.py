@@ -1,15 +1,15 @@
 """Model weights: the manifest of known files, where they are found, and fetching them.
 
-Known weights are listed in ``models/manifest.json`` (name, source, licence, size, checksum).
-A file is looked for, in order, in:
+Known weights are listed in ``studio/assets/weights.json``, package data (name, source,
+licence, size, checksum). A file is looked for, in order, in:
 
 - rembg's model folder (``$U2NET_HOME/models/<name>/<name>.onnx`` or ``$U2NET_HOME/<name>.onnx``
   when U2NET_HOME is set, else ``$REMBG_HOME`` / ``$XDG_DATA_HOME/rembg`` / ``~/.rembg``) for
   ONNX files;
 - the Hugging Face cache (``$HF_HUB_CACHE``, ``$HF_HOME/hub`` or ``~/.cache/huggingface/hub``:
   ``models--<org>--<repo>/refs/<revision>`` → ``snapshots/<commit>/``) for Hugging Face repos;
-- the studio's models folder (STUDIO_MODELS_DIR, default ``models/cache``): ``<name>.onnx`` or
-  ``<name>/<files>``.
+- the studio's models folder (STUDIO_MODELS_DIR, default ``models`` in the user's cache
+  folder: ``~/.cache/popcon/models`` on Linux): ``<name>.onnx`` or ``<name>/<files>``.
 
 `require` returns the path, downloading on first use when allowed and online (with a progress
 bar and checksum), else raises BackendUnavailable naming the file and the command that fetches
@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from studio.assets import asset_path
 from studio.errors import BackendUnavailable, InputError
-from studio.model_settings import REPO, ModelSettings, load_model_settings
+from studio.model_settings import ModelSettings, load_model_settings
 
-MANIFEST = REPO / "models" / "manifest.json"
+MANIFEST = asset_path("weights.json")  # package data
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def test_settings_from_env(tmp_path) -> None:
     assert s.projects_dir == tmp_path / "projects"
     with pytest.raises(InputError, match="STUDIO_PORT must be a whole number, got 'abc'"):
         load_settings({"STUDIO_PORT": "abc"})
-    with pytest.raises(InputError, match="STUDIO_MAX_PARALLEL must be positive"):
+    with pytest.raises(InputError, match="STUDIO_MAX_PARALLEL must be at least 1, got '0'"):
         load_settings({"STUDIO_MAX_PARALLEL": "0"})
 
 

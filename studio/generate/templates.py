@@ -15,13 +15,14 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from studio.errors import InputError, PromptError
 from studio.types import Effect, MotionSpec, Move
 
-TEMPLATE_FILE = Path(__file__).with_name("prompt_templates.toml")
+TEMPLATE_FILE = files("studio.generate") / "prompt_templates.toml"  # package data
 MAX_PROMPT_CHARS = 240  # keeps the framing inside LTX-Video's 128 T5 tokens
 
 
@@ -41,7 +42,7 @@ class VideoPrompt:
 @lru_cache(maxsize=1)
 def load_templates(path: str | None = None) -> dict[str, Any]:
     """The parsed template table (cached; `path` only for tests of other tables)."""
-    with open(path or TEMPLATE_FILE, "rb") as f:
+    with (Path(path) if path else TEMPLATE_FILE).open("rb") as f:
         return tomllib.load(f)
 
 

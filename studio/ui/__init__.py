@@ -4,16 +4,13 @@
     demo = build_app()          # gr.Blocks with its queue set from the settings
     launch(port=7861)           # serve it (blocks until interrupted unless block=False)
 
-Only this package imports gradio; ``import studio`` stays free of it.
+Only this package imports gradio; ``import studio`` stays free of it. Importing it changes
+no environment variable: Gradio's analytics are off through the Blocks (``analytics_enabled=
+False`` in `studio.ui.layout`), and whether models may be downloaded is the deployment's
+choice (HF_HUB_OFFLINE, STUDIO_DOWNLOAD), not this module's.
 """
 
 from __future__ import annotations
-
-import os
-
-# before gradio is imported: no analytics calls, no Hugging Face Hub network access
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import logging
 from typing import TYPE_CHECKING
@@ -67,7 +64,9 @@ def launch(
     share: bool | None = None,
     block: bool = True,
 ) -> gr.Blocks:
-    """Serve the studio on host:port (settings defaults: 127.0.0.1:7860).
+    """Serve the studio on host:port (default: STUDIO_HOST / STUDIO_PORT, else Gradio's
+    GRADIO_SERVER_NAME / GRADIO_SERVER_PORT as a Hugging Face Space sets them, else
+    127.0.0.1:7860).
 
     share: ask Gradio for a public link (default: STUDIO_SHARE). When the link cannot be made
     (offline), a one-line warning is logged and the local studio keeps running.

@@ -55,7 +55,8 @@ def _project_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
         if not image:
             return {}
         pid = H.new_project(studio, image)
-        return _open(studio, v, pid, f"New project **{pid}**: now press **Generate**.")
+        notes = "".join(f" Note: {n}." for n in studio.open(pid).manifest["source"]["notes"])
+        return _open(studio, v, pid, f"New project **{pid}**: now press **Generate**.{notes}")
 
     ui.upload.change(on_upload, [ui.upload], everything, **PRIVATE)
     ui.api_upload.click(on_upload, [ui.api_file], everything, api_name="new_project")

@@ -6,17 +6,16 @@ object so the wiring can name them.
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
 
 from studio import motion
+from studio.assets import example_paths
 from studio.ui import backends as B
 from studio.ui import exports as E
 from studio.ui import handlers as H
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 CSS = """
 .gradio-container {max-width: 1280px !important; margin: auto;}
 #status p {margin: 0; min-height: 1.4em;}
@@ -30,10 +29,8 @@ class UI(SimpleNamespace):
 
 
 def example_files() -> list[str]:
-    """The bundled example characters (PNG files next to the package)."""
-    if not EXAMPLES_DIR.is_dir():
-        return []
-    return [str(p) for p in sorted(EXAMPLES_DIR.glob("*.png"))]
+    """The bundled example characters (package data: `studio.assets`)."""
+    return [str(p) for p in example_paths()]
 
 
 def _project_bar(ui: UI) -> None:
