@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from studio import registry
-from studio.errors import InputError, PromptError
-from studio.executor import run_frames, values_or_raise
+from studio.errors import InputError, PromptError, StudioError
+from studio.executor import FrameResult, failure_summary, run_frames
 from studio.ingest import decode_image, from_array, load_image
+from studio.presence import require_character
 from studio.project import Project
+from studio.recovery import job_marker
 from studio.refine import EdgeSettings, apply_edges, paint_alpha
 from studio.settings import Settings, load_settings
 from studio.types import Candidate, Effect, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
+from studio.validate import check_index, check_mask, check_output_path, check_stroke
 
 if TYPE_CHECKING:
     from studio.export import ExportResult, SetResult
@@ -85,7 +88,8 @@ class Studio:
         seg = self.backend("segmenter", backend)
         if prompt and not prompt.empty:
             self._check_points(image, prompt)
-        return seg.segment(image, prompt)
+        mask = seg.segment(image, prompt)
+        return check_mask(mask, image, f"the mask from {getattr(seg, 'name', 'the segmenter')}")
 
     @staticmethod
     def _check_points(image: np.ndarray, prompt: Prompt) -> None:
@@ -100,6 +104,7 @@ class Studio:
         """Cut the character out of the project's source and store the cut-out."""
         source = project.load_source()
         mask = self.segment_image(source.image, backend, prompt)
+        require_character(source.image, mask.alpha, source.name)
         project.set_cutout(
             mask.cutout(source.image),
             mask.backend,
@@ -111,7 +116,10 @@ class Studio:
     def segment_frames(
         self, project: Project, backend: str | None = None, progress: ProgressFn | None = None
     ) -> int:
-        """Segment every candidate that has no alpha yet (in parallel); returns how many."""
+        """Segment every candidate that has no alpha yet (in parallel); returns how many.
+
+        Each mask is checked against its frame (size, mode, values) and stored as it arrives,
+        so a failure keeps the good ones; then FrameError names every failed frame and why."""
         slots = project.load_slots()
         todo = [
             (s.index, k, c) for s in slots for k, c in enumerate(s.candidates) if not c.has_alpha
@@ -120,9 +128,22 @@ class Studio:
             return 0
         seg = self.backend("segmenter", backend)
         images = [t[2].rgb for t in todo]
+        takes = max(len(s.candidates) for s in slots)
+        labels = [f"frame #{i}" + (f" take {k}" if takes > 1 else "") for i, k, _ in todo]
+
+        def store(r: FrameResult[Mask]) -> None:  # as each mask arrives
+            if not r.ok:
+                return
+            slot, k, _ = todo[r.index]
+            try:
+                mask = check_mask(r.value, images[r.index], "the mask")
+                project.set_candidate_mask(slot, k, mask)
+            except StudioError as e:
+                r.value, r.error = None, e
+
         batch = getattr(seg, "segment_batch", None)
         if batch is not None:  # remote: every frame in flight at once; local GPU: one batch
-            results = batch(images, progress=progress)
+            results = batch(images, progress=progress, on_result=store)
         else:  # CPU: a thread per core
             results = run_frames(
                 lambda i, _im: seg.segment(images[i]),
@@ -131,10 +152,11 @@ class Studio:
                 retries=self.settings.retries,
                 progress=progress,
                 label="mask",
+                on_result=store,
             )
-        masks = values_or_raise(results, "masks")
-        for (slot, k, _), mask in zip(todo, masks, strict=True):
-            project.set_candidate_mask(slot, k, mask)
+        failure = failure_summary(results, "masks", labels)
+        if failure is not None:
+            raise failure
         return len(todo)
 
     # ------------------------------------------------------------------ motion
@@ -223,18 +245,21 @@ class Studio:
         check_range("width", size[0], 16, MAX_SIZE)
         check_range("height", size[1], 16, MAX_SIZE)
         gen = self.backend("generator", generator)
-        source = self.ensure_cutout(project, segmenter)
-        slots = gen.generate(
-            source, spec, size=size, candidates=candidates, seed=seed, progress=progress
-        )
-        project.set_animation(spec, gen.name, size, slots)
         if not gen.produces_alpha:
-            self.segment_frames(project, segmenter, progress)
-            refine = getattr(gen, "refine_masks", None)  # e.g. temporal smoothing of alpha
-            if refine is not None:
-                for (i, k), mask in refine(project.load_slots()).items():
-                    project.set_candidate_mask(i, k, mask)
-            slots = project.load_slots()
+            self.backend("segmenter", segmenter)  # unknown or unavailable: refused up front
+        source = self.ensure_cutout(project, segmenter)
+        with job_marker(project, "generate"):  # a kill leaves the project marked interrupted
+            slots = gen.generate(
+                source, spec, size=size, candidates=candidates, seed=seed, progress=progress
+            )
+            project.set_animation(spec, gen.name, size, slots)
+            if not gen.produces_alpha:
+                self.segment_frames(project, segmenter, progress)
+                refine = getattr(gen, "refine_masks", None)  # e.g. temporal smoothing of alpha
+                if refine is not None:
+                    for (i, k), mask in refine(project.load_slots()).items():
+                        project.set_candidate_mask(i, k, mask)
+                slots = project.load_slots()
         return slots
 
     def regenerate(
@@ -252,8 +277,7 @@ class Studio:
         spec = project.motion
         if spec is None:
             raise InputError("this project has no animation yet: generate first")
-        n = len(project.manifest["slots"])
-        check_range("slot", slot, 0, n - 1)
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
         generator = project.manifest.get("generator")
         if prompt is not None and prompt.strip():
             spec = self._parse_prompt(
@@ -272,7 +296,9 @@ class Studio:
         return cands
 
     def choose(self, project: Project, slot: int, candidate: int) -> None:
-        project.choose(slot, candidate)
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
+        takes = len(project.manifest["slots"][slot]["candidates"])
+        project.choose(slot, check_index("take", candidate, takes))
 
     # ------------------------------------------------------------------ refine
     def fix_frame(
@@ -287,6 +313,7 @@ class Studio:
         """
         if prompt.empty:
             raise InputError("give at least one include or exclude point to fix a frame")
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
         rec = project.slot_record(slot)
         cand = project.load_candidate(slot)
         image = segmentable_frame(cand)
@@ -308,9 +335,11 @@ class Studio:
 
     def paint_frame(self, project: Project, slot: int, stroke: np.ndarray, erase: bool) -> Mask:
         """Erase (or restore) the chosen candidate's alpha under a brush stroke (H, W) in [0, 1]."""
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
         rec = project.slot_record(slot)
         cand = project.load_candidate(slot)
         current = cand.image()
+        stroke = check_stroke(stroke, current.shape[:2])
         base = cand.rgb if cand.rgb is not None else cand.rgba
         assert base is not None
         alpha = paint_alpha(current[..., 3].astype(np.float32) / 255, stroke, erase)
@@ -331,7 +360,11 @@ class Studio:
 
     def set_duration(self, project: Project, slot: int, duration_ms: float | None) -> None:
         """Per-frame timing in ms (20-5000), or None for 1/fps."""
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
         if duration_ms is not None:
+            if not isinstance(duration_ms, int | float) or isinstance(duration_ms, bool) \
+                    or duration_ms != duration_ms:
+                raise InputError(f"frame duration (ms) must be a number, got {duration_ms!r}")
             check_range("frame duration (ms)", duration_ms, 20, 5000)
         project.set_duration(slot, duration_ms)
 
@@ -353,6 +386,7 @@ class Studio:
         one platform set: LINE emoji ZIP with 001.png… and tab.png, WhatsApp pack with tray."""
         from studio.export import SET_RULES, export_set, get_preset
 
+        out = check_output_path(out, ".zip")
         items = []
         for project in projects:
             frames = self.final_frames(project)
@@ -384,6 +418,8 @@ class Studio:
         from studio.export import export_animation, get_preset
 
         p = get_preset(preset)
+        if out is not None:
+            out = check_output_path(out, p.extension)
         frames = self.final_frames(project)
         if not frames:
             raise InputError("this project has no frames yet: generate first")
