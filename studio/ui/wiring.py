@@ -17,6 +17,7 @@ from studio import registry
 from studio.errors import StudioError
 from studio.pipeline import Studio
 from studio.project import Project
+from studio.remote.profile import interactive
 from studio.types import ProgressFn
 from studio.ui import backends as B
 from studio.ui import handlers as H
@@ -27,12 +28,14 @@ GPU = "gpu"  # the concurrency group of events that run models
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn StudioError into gr.Error (shown to the user as a toast)."""
+    """Turn StudioError into gr.Error (shown to the user as a toast); remote GPU calls made
+    by the handler run under the interactive time limits (studio.remote.profile)."""
 
     @functools.wraps(fn)
     def inner(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with interactive():
+                return fn(*args, **kwargs)
         except StudioError as e:
             raise gr.Error(str(e), print_exception=False) from None
 
