@@ -22,7 +22,7 @@ import gradio as gr
 from studio.pipeline import Studio
 from studio.ui import exports as E
 from studio.ui import handlers as H
-from studio.ui import views
+from studio.ui import ownership, views
 from studio.ui.export_events import export_events
 from studio.ui.layout import UI
 from studio.ui.wiring import GPU, Views, all_outputs, backend_picker, guarded, progress_fn
@@ -83,16 +83,19 @@ def _project_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
 
     ui.recent.select(on_recent_select, None, [*everything, ui.open_id], **PRIVATE)
 
-    def on_load(last: str | None) -> dict:
+    def on_load(last: str | None, token: str | None) -> dict:
+        owner = {ui.owner: ownership.bind_browser(token)}  # first: this page's owner
         recent = on_recent()
         if not last:
-            return {ui.recent: recent}
+            return {ui.recent: recent} | owner
         try:
-            return _open(studio, v, last, f"Resumed project **{last}**.") | {ui.recent: recent}
+            return (_open(studio, v, last, f"Resumed project **{last}**.")
+                    | {ui.recent: recent} | owner)
         except Exception:  # the remembered project was deleted: start blank
-            return {ui.recent: recent}
+            return {ui.recent: recent} | owner
 
-    ui.demo.load(on_load, [ui.last_pid], [*everything, ui.recent], **PRIVATE)
+    ui.demo.load(on_load, [ui.last_pid, ui.owner], [*everything, ui.recent, ui.owner],
+                 **PRIVATE)
 
 
 def _generate_events(studio: Studio, ui: UI, v: Views) -> None:

@@ -18,7 +18,7 @@ from studio.pipeline import Studio
 from studio.project import Project
 from studio.refine import EdgeSettings, parse_hex
 from studio.types import MotionSpec, Point, ProgressFn, Prompt
-from studio.ui import render
+from studio.ui import ownership, render
 from studio.ui.backends import generator_prompt, require_available
 
 CUSTOM = "custom"
@@ -31,10 +31,11 @@ MAX_POINTS = 64
 
 # ---------------------------------------------------------------------- projects
 def require_project(studio: Studio, project_id: str | None) -> Project:
-    """Open the project `project_id`; InputError when there is none yet."""
+    """Open the project `project_id` if the requester owns it (studio.ui.ownership);
+    InputError when there is none yet, ProjectError when it is missing or someone else's."""
     if not project_id or not str(project_id).strip():
         raise InputError("no project yet: upload a character image (or pick an example) first")
-    return studio.open(str(project_id).strip())
+    return ownership.check(studio.open(str(project_id).strip()))
 
 
 def new_project(studio: Studio, image: str | Path | None) -> str:
@@ -42,13 +43,15 @@ def new_project(studio: Studio, image: str | Path | None) -> str:
     if image is None or str(image) == "":
         raise InputError("no image given: upload a PNG, JPEG or WebP picture of a character")
     path = Path(image)
-    return studio.new_project(path, name=path.stem[:40] or "upload").id
+    project = studio.new_project(path, name=path.stem[:40] or "upload")
+    ownership.claim(project)
+    return project.id
 
 
 def recent_projects(studio: Studio, limit: int = 12) -> list[tuple[str, str, str]]:
     """(thumbnail path, caption, project id) of the most recently changed projects."""
     out = []
-    for summary in Project.list_recent(studio.settings, limit=limit):
+    for summary in Project.list_recent(studio.settings, limit=limit, keep=ownership.visible):
         try:
             project = studio.open(summary.id)
             thumb = render.thumbnail_of(project)
