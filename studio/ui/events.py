@@ -25,6 +25,8 @@ from studio.ui import handlers as H
 from studio.ui import ownership, views
 from studio.ui.export_events import export_events
 from studio.ui.layout import UI
+from studio.ui.resume import record_controls
+from studio.ui.upload_events import checked_generate, upload_events
 from studio.ui.wiring import GPU, Views, all_outputs, backend_picker, guarded, progress_fn
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
@@ -50,12 +52,12 @@ def _project_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
     @guarded
     def on_upload(image: str | None) -> dict:
         if not image:
-            return {}
+            return {ui.status: gr.skip()}
         pid = H.new_project(studio, image)
         return _open(studio, v, pid, f"New project **{pid}**: now press **Generate**.")
 
-    ui.upload.change(on_upload, [ui.upload], everything, **PRIVATE)
     ui.api_upload.click(on_upload, [ui.api_file], everything, api_name="new_project")
+    upload_events(studio, ui, v, everything)
 
     @guarded
     def on_open(project_id: str) -> dict:
@@ -64,9 +66,9 @@ def _project_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
     ui.open_btn.click(on_open, [ui.open_id], everything, api_name="open_project")
 
     def on_new() -> dict:
-        return v.everything(None, "Upload a character to start a new project.") | {ui.upload: None}
+        return v.everything(None, "Upload a character to start a new project.")
 
-    ui.new_btn.click(on_new, None, [*everything, ui.upload], **PRIVATE)
+    ui.new_btn.click(on_new, None, everything, **PRIVATE)
 
     def on_recent() -> list:
         return [(thumb, caption) for thumb, caption, _ in H.recent_projects(studio)]
@@ -127,6 +129,8 @@ def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
                     progress: gr.Progress = gr.Progress()) -> dict:  # noqa: B008
         spec = H.generate(studio, project_id, preset, prompt, effects, frames, fps, candidates,
                           size, generator, progress_fn(progress))
+        record_controls(studio.open(project_id), preset, prompt, effects, frames, fps,
+                        candidates, size, generator)
         if spec.unknown_words:
             gr.Warning(f"not understood in the motion prompt: {', '.join(spec.unknown_words)}")
         project = studio.open(project_id)
@@ -141,8 +145,9 @@ def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
                ui.seg_image, ui.cut_checker, ui.cut_dark, ui.cut_light, ui.seg_info, ui.slot,
                ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration, ui.slot_info,
                ui.take_info, ui.seg_points, ui.fix_points, ui.set_projects]
-    ui.gen_btn.click(on_generate, [ui.pid, *motion_inputs, ui.candidates, ui.size, ui.generator],
-                     outputs, api_name="generate", concurrency_id=GPU)
+    gen_inputs = [ui.pid, *motion_inputs, ui.candidates, ui.size, ui.generator]
+    checked_generate(studio, ui, gen_inputs).success(
+        on_generate, gen_inputs, outputs, api_name="generate", concurrency_id=GPU)
 
 
 def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
