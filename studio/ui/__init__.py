@@ -57,6 +57,7 @@ def launch_options(studio: Studio) -> dict:
 
     from studio.ui.layout import CSS
     from studio.ui.ownership import ProjectFilesGuard
+    from studio.ui.refusals import QUIET_ERRORS_CSS
 
     s = studio.settings
     s.projects_dir.mkdir(parents=True, exist_ok=True)
@@ -64,7 +65,7 @@ def launch_options(studio: Studio) -> dict:
         "auth": s.auth_pair,
         "allowed_paths": [str(s.projects_dir)],
         "max_file_size": s.max_upload_bytes,
-        "css": CSS,
+        "css": CSS + QUIET_ERRORS_CSS,
         "footer_links": [],
         "app_kwargs": {"middleware": [Middleware(ProjectFilesGuard,
                                                  projects_dir=s.projects_dir)]},

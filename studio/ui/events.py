@@ -25,8 +25,8 @@ from studio.ui import handlers as H
 from studio.ui import ownership, views
 from studio.ui.export_events import export_events
 from studio.ui.layout import UI
+from studio.ui.refusals import checked_generate, upload_events
 from studio.ui.resume import record_controls
-from studio.ui.upload_events import checked_generate, upload_events
 from studio.ui.wiring import GPU, Views, all_outputs, backend_picker, guarded, progress_fn
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}

@@ -1,10 +1,13 @@
-"""Checks that run before an action with many outputs, so a refusal is one message and
-leaves the screen as it was.
+"""Refusals in the studio: one message a user can act on, and the screen left as it was.
 
-When an event with outputs fails, Gradio marks every output with an "Error" badge and hides
-what it showed. So the upload and Generate are two steps: a check (or the project's
-creation) whose only output is a hidden State, then, on success, the step that fills the
-outputs. A refused upload also puts the Character box back as it was.
+When an event with outputs fails, Gradio shows the error as a toast and also puts an "Error"
+badge over every output, hiding what it showed. So:
+
+- the upload and Generate are two steps: a check (or the project's creation) whose only
+  output is a hidden State, then, on success, the step that fills the outputs; a refused
+  upload also puts the Character box back as it was;
+- for every other action, QUIET_ERRORS_CSS hides the per-output error badges (the toast
+  is the one message; the outputs keep what they showed, as the handler changed nothing).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from studio.ui.upload import is_shown_source
 from studio.ui.wiring import Views, guarded
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+QUIET_ERRORS_CSS = """
+[data-testid="status-tracker"]:has(> .error) {display: none !important;}
+"""
 
 
 def _source_file(studio: Studio, project_id: str | None) -> str | None:
@@ -81,4 +87,4 @@ def checked_generate(studio: Studio, ui: UI, inputs: list) -> Any:
     def check(*args: Any) -> None:
         generate_check(studio, *args)
 
-    return ui.gen_btn.click(check, inputs, None, queue=False, **PRIVATE)
+    return ui.gen_btn.click(check, inputs, None, **PRIVATE)
