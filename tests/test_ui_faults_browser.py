@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT_ID_JS
 
 pytest.importorskip("gradio")
@@ -68,8 +68,9 @@ def error_badges(page) -> int:
     return page.evaluate(
         "() => [...document.querySelectorAll('span, div')]"
         ".filter(e => e.childElementCount === 0 && e.textContent.trim() === 'Error'"
-        " && !e.closest('[data-testid=\"toast-body\"]') && e.getClientRects().length > 0"
-        " && getComputedStyle(e).visibility !== 'hidden').length")
+        " && !e.closest('[data-testid=\"toast-body\"]') && getComputedStyle(e).visibility"
+        " !== 'hidden' && e.getBoundingClientRect().width > 4"
+        " && e.getBoundingClientRect().height > 4).length")  # not screen-reader-only text
 
 
 def one_message(page, *words: str) -> str:
@@ -117,6 +118,11 @@ def test_bad_uploads_and_empty_prompt_one_message_screen_kept(server, browser,
     one_message(page, "notes.png", "not a recognised image")
     assert project_id(page) == "" and not list((home / "projects").glob("*"))
     assert page.locator("#upload img").count() == 0  # the box is cleared again
+    white = ROOT.parent / "shared" / "field-cases" / "all-white.png"
+    if white.exists():  # an image with no character: refused before any project exists
+        page.set_input_files("#upload input[type=file]", str(white))
+        one_message(page, "no character found", "one flat colour")
+        assert project_id(page) == "" and not list((home / "projects").glob("*"))
 
     # 2 · a real project, generated
     page.set_input_files("#upload input[type=file]", str(EXAMPLES / "cat.png"))

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from studio.errors import InputError, StudioError
+from studio.errors import InputError, NoCharacter, StudioError
 from studio.pipeline import Studio
+from studio.presence import ACCEPTED, why_empty
 from studio.project import Project
 from studio.refine import EdgeSettings, parse_hex
 from studio.types import MotionSpec, Point, ProgressFn, Prompt
@@ -39,11 +40,17 @@ def require_project(studio: Studio, project_id: str | None) -> Project:
 
 
 def new_project(studio: Studio, image: str | Path | None) -> str:
-    """Ingest an uploaded image file into a new project; returns its id."""
+    """Ingest an uploaded image file into a new project owned by the requester; returns its
+    id. An image with nothing in it (fully transparent, one flat colour) is refused first."""
     if image is None or str(image) == "":
         raise InputError("no image given: upload a PNG, JPEG or WebP picture of a character")
     path = Path(image)
-    project = studio.new_project(path, name=path.stem[:40] or "upload")
+    source = studio.read_image(path)
+    reason = why_empty(source.image)  # refused before a project exists
+    if reason is not None:
+        raise NoCharacter(f"no character found in {source.name}: {reason}; {ACCEPTED}")
+    project = Project.create(path.stem[:40] or "upload", studio.settings)
+    project.set_source(source)
     ownership.claim(project)
     return project.id
 

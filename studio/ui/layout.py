@@ -15,7 +15,6 @@ from studio import motion
 from studio.ui import backends as B
 from studio.ui import exports as E
 from studio.ui import handlers as H
-from studio.ui.upload import CharacterImage
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 CSS = """
@@ -61,9 +60,8 @@ def _generate_tab(ui: UI) -> None:
                 "**Generate**. The defaults make a LINE emoji in three clicks.")
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            ui.upload = CharacterImage(label="Character", type="filepath", image_mode=None,
-                                       sources=["upload", "clipboard"], height=280,
-                                       elem_id="upload")
+            ui.upload = gr.Image(label="Character", type="filepath", image_mode=None,
+                                 sources=["upload", "clipboard"], height=280, elem_id="upload")
             if example_files():
                 gr.Examples([[f] for f in example_files()], inputs=[ui.upload], label="Examples",
                             examples_per_page=8, elem_id="examples")

@@ -21,7 +21,7 @@ from studio.pipeline import MAX_CANDIDATES, MAX_SIZE, Studio, check_range
 from studio.ui import handlers as H
 from studio.ui.backends import require_available
 from studio.ui.layout import UI
-from studio.ui.upload import is_shown_source
+from studio.ui.upload import is_shown_source, upload_path
 from studio.ui.wiring import Views, guarded
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
@@ -45,7 +45,8 @@ def upload_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
     ui.pending_pid = gr.State("")
 
     @guarded
-    def create(image: str | None, current: str | None) -> str:
+    def create(payload: Any, current: str | None) -> str:
+        image = upload_path(payload)  # the raw upload: studio.ingest judges the file
         if not image or is_shown_source(image, _source_file(studio, current)):
             return ""  # cleared, or the studio showing the open project's own source
         return H.new_project(studio, image)
@@ -62,7 +63,8 @@ def upload_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
         project = H.require_project(studio, current) if src else None
         return {ui.upload: str(project.path / src) if project and src else None}
 
-    step = ui.upload.change(create, [ui.upload, ui.pid], [ui.pending_pid], **PRIVATE)
+    step = ui.upload.change(create, [ui.upload, ui.pid], [ui.pending_pid], preprocess=False,
+                            **PRIVATE)
     step.success(show, [ui.pending_pid], everything, **PRIVATE)
     step.failure(put_back, [ui.pid], [ui.upload], **PRIVATE)
 

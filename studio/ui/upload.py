@@ -1,10 +1,11 @@
 """The Character upload box: any file reaches the studio's own image checks.
 
-Gradio's `gr.Image` opens an upload with PIL before the handler runs and converts it to RGB
-by default: a text file named ``.png`` then fails inside Gradio (no message, an "Error"
-badge on every output) and a transparent PNG loses its alpha. `CharacterImage` hands the
-uploaded file to the handler as it is, so `studio.ingest` decodes it (modes, EXIF, limits)
-and a bad file gets one clear message.
+Gradio's `gr.Image` opens an upload with PIL before the handler runs (and converts it to
+RGB unless ``image_mode=None``): a text file named ``.png`` then fails inside Gradio, with
+no message and an "Error" badge on every output. The upload event therefore runs with
+``preprocess=False`` and takes the uploaded file's path from the raw payload (`upload_path`),
+so `studio.ingest` decodes it (modes, alpha, EXIF, limits) and a bad file gets one clear
+message.
 """
 
 from __future__ import annotations
@@ -12,23 +13,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
 
-
-class CharacterImage(gr.Image):
-    """`gr.Image` (same front-end component) whose preprocess returns the uploaded file's
-    path untouched; make it with ``type="filepath", image_mode=None``. (Its constructor is
-    gr.Image's: Gradio reads the component's properties from that signature.)"""
-
-    def get_block_name(self) -> str:
-        return "image"  # the front end renders it as a plain Image
-
-    def preprocess(self, payload: Any) -> Any:
-        path = getattr(payload, "path", None)
-        if self.type == "filepath" and path and not str(getattr(payload, "url", "") or "")\
-                .startswith("data:"):
-            return str(path)
-        return super().preprocess(payload)
+def upload_path(payload: Any) -> str | None:
+    """The file path in an image component's raw payload (``{"path": ..., "url": ...}``,
+    as events with ``preprocess=False`` receive it), or a plain path; None when empty."""
+    if payload is None or payload == "":
+        return None
+    if isinstance(payload, str | Path):
+        return str(payload)
+    if isinstance(payload, dict):
+        path = payload.get("path")
+        return str(path) if path else None
+    path = getattr(payload, "path", None)
+    return str(path) if path else None
 
 
 def is_shown_source(image: str | None, source_file: str | None) -> bool:
