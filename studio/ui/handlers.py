@@ -65,6 +65,8 @@ def recent_projects(studio: Studio, limit: int = 12) -> list[tuple[str, str, str
         except (StudioError, OSError):
             continue  # a broken or half-written project is not offered
         frames = f"{summary.frames} frames" if summary.frames else "not generated"
+        if summary.status:
+            frames += f" ({summary.status.split(':')[0]})"  # e.g. interrupted (generate)
         out.append((str(thumb), f"{summary.name} · {frames} · {summary.id}", summary.id))
     return out
 

@@ -148,6 +148,8 @@ class Views:
         u = self.ui
         pid = project.id if project else ""
         src = project.manifest.get("source") if project else None
+        if project is not None and project.manifest.get("interrupted"):
+            message += " Its last generation was interrupted: press **Generate** again."
         return (
             {u.pid: pid, u.last_pid: pid, u.seg_points: [], u.fix_points: [], u.status: message,
              u.interp: "", u.upload: str(project.path / src["file"]) if src else None}
