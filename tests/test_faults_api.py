@@ -99,6 +99,15 @@ def test_no_character_refused_before_the_cutout_is_stored(studio: Studio) -> Non
         assert studio.open(project.id).manifest["cutout"] is None
 
 
+def test_studio_upload_without_a_character_makes_no_project(studio: Studio) -> None:
+    from studio.ui import handlers as H
+
+    for name in ("all-white", "all-transparent"):
+        with pytest.raises(NoCharacter, match=f"no character found in {name}.png"):
+            H.new_project(studio, FIELD / f"{name}.png")
+    assert Project.list_recent(studio.settings) == []
+
+
 def test_export_paths_checked_before_encoding(studio: Studio, generated: Project,
                                               tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is a folder"):

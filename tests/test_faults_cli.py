@@ -142,6 +142,9 @@ def test_output_paths_one_rule_for_make_and_export(tmp_path: Path) -> None:
     r = run("export", pid, pid, "--set", "--preset", "line-emoji", "-o",
             str(tmp_path / "q" / "s.zip"), home=home)
     one_error_line(r, "does not exist")
+    r = run("segment", str(EXAMPLES / "blob.png"), "--out-dir", str(tmp_path / "a" / "cut"),
+            home=home)
+    one_error_line(r, "--out-dir", "does not exist")
     assert not (tmp_path / "a").exists() and not (tmp_path / "q").exists()
     assert list(folder.iterdir()) == []
     assert len(list((home / "projects").iterdir())) == 1  # only the first make's
