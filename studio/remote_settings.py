@@ -15,8 +15,9 @@ STUDIO_WORKER_JOB_TIMEOUT_S    the longest one job may take, polling included  `
 STUDIO_WORKER_INTERACTIVE_     in the studio: one HTTP call's timeout          ``10``
   TIMEOUT_S
 STUDIO_WORKER_INTERACTIVE_     in the studio: the longest one action waits     ``30``
-  DEADLINE_S                   for the worker, retries and polling included;
-                               then it gives up and says so
+  DEADLINE_S                   for the worker, retries and polling included
+                               (for a job that reports progress: the longest
+                               wait without news); then it gives up, says so
 STUDIO_WORKER_CONCURRENCY      jobs one worker process runs at once            ``1``
 =============================  =============================================  ===========
 """

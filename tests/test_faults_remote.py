@@ -82,6 +82,20 @@ def test_slow_worker_fails_interactive_but_batch_waits() -> None:
             c.run_one(job(2))
 
 
+def test_a_job_that_keeps_reporting_progress_may_outlast_the_interactive_deadline() -> None:
+    """Generation on the worker reports progress: each report restarts the studio's
+    deadline, so a long job with news finishes; a cold worker without news is given up."""
+    with FakeEndpoint(respond) as ep:
+        c = client(ep.url, poll_interval_s=0.1, interactive_deadline_s=0.6)
+        seen: list[dict] = []
+        with interactive():  # 12 polls × 0.1 s ≈ 1.2 s, twice the deadline, all with news
+            out = c.run_one(job(1, "progress:12"), on_progress=seen.append, use_run=True)
+        assert out["info"]["key"] == 1 and len(seen) == 12
+        with interactive(), pytest.raises(WorkerUnavailable, match="did not finish the job"):
+            c.run_one(job(2, "queued:30"), on_progress=seen.append, use_run=True)
+        assert c.run_one(job(3, "queued:12"), use_run=True)["info"]["key"] == 3  # batch
+
+
 def test_no_worker_and_retries_used_up_are_studio_errors() -> None:
     c = client("http://127.0.0.1:9", retries=2)
     with pytest.raises(WorkerUnavailable, match=r"127\.0\.0\.1:9 did not answer.*3 attempts"):

@@ -72,17 +72,21 @@ class WorkerClient:
         self._status_method = "GET"  # RunPod's cloud; the SDK's local server wants POST
         self._deadline_s: float | None = None  # a whole action's limit (interactive only)
 
-    def _profiled(self) -> WorkerClient:
+    def _profiled(self, reports_progress: bool = False) -> WorkerClient:
         """This client with the limits of the calling context: itself for batch work, a copy
-        with the interactive timeouts and deadline inside the studio (studio.remote.profile)."""
+        with the interactive timeouts and deadline inside the studio (studio.remote.profile).
+
+        reports_progress: the job sends progress while it runs (generation on the worker):
+        then the interactive deadline is the longest wait *without news*, and the job as a
+        whole keeps the batch job timeout."""
         if not is_interactive():
             return self
         s = self.settings
         limited = copy.copy(self)
+        job_timeout = s.job_timeout_s if reports_progress else min(
+            s.job_timeout_s, s.interactive_deadline_s)
         limited.settings = dataclasses.replace(
-            s, timeout_s=min(s.timeout_s, s.interactive_timeout_s),
-            job_timeout_s=min(s.job_timeout_s, s.interactive_deadline_s),
-        )
+            s, timeout_s=min(s.timeout_s, s.interactive_timeout_s), job_timeout_s=job_timeout)
         limited._deadline_s = s.interactive_deadline_s
         return limited
 
@@ -91,11 +95,12 @@ class WorkerClient:
         """The worker's host (no path, no key), for messages."""
         return urlsplit(self.settings.url).netloc or self.settings.url
 
-    def _too_slow(self, what: str) -> WorkerUnavailable:
+    def _too_slow(self, what: str, idle: bool = False) -> WorkerUnavailable:
+        waited = (f"sent no progress on {what} for {self._deadline_s:g} s" if idle else
+                  f"did not finish {what} within {self._deadline_s:g} s")
         return WorkerUnavailable(
-            f"the GPU worker at {self.where} did not finish {what} within "
-            f"{self._deadline_s:g} s, the studio's limit for one action; it may be starting "
-            "up or busy: try again in a minute"
+            f"the GPU worker at {self.where} {waited}, the studio's limit for one action; it "
+            "may be starting up or busy: try again in a minute"
         )
 
     def __repr__(self) -> str:
@@ -124,20 +129,39 @@ class WorkerClient:
         use_run: bool = False,
     ) -> dict[str, Any]:
         """One job, synchronously: its output, or the StudioError it failed with
-        (WorkerUnavailable when the worker cannot be reached or is too slow)."""
-        client = self._profiled()
+        (WorkerUnavailable when the worker cannot be reached or is too slow). In the studio a
+        job that reports progress may run as long as news keeps coming (each report restarts
+        the interactive deadline); any other job must finish within the deadline."""
+        client = self._profiled(reports_progress=on_progress is not None)
+        last_news: list[float] = []
+
+        def news(p: dict[str, Any]) -> None:
+            last_news.append(asyncio.get_running_loop().time())
+            if on_progress is not None:
+                on_progress(p)
 
         async def one() -> dict[str, Any]:
             async with client._http() as http:
-                job = client.call(http, payload, on_progress=on_progress, use_run=use_run)
-                if client._deadline_s is None:
+                job = asyncio.ensure_future(client.call(
+                    http, payload, on_progress=news if on_progress else None, use_run=use_run))
+                limit = client._deadline_s
+                if limit is None:
                     out, _ = await job
                     return out
-                try:
-                    out, _ = await asyncio.wait_for(job, client._deadline_s)
-                except TimeoutError:
-                    raise client._too_slow("the job") from None
-                return out
+                loop = asyncio.get_running_loop()
+                start = loop.time()
+                while True:
+                    since = max([start, *last_news[-1:]])
+                    wait = since + limit - loop.time()
+                    if wait > 0:
+                        done, _ = await asyncio.wait({job}, timeout=wait)
+                        if done:
+                            out, _ = job.result()
+                            return out
+                    if max([start, *last_news[-1:]]) + limit <= loop.time():
+                        job.cancel()
+                        await asyncio.gather(job, return_exceptions=True)
+                        raise client._too_slow("the job", idle=bool(last_news))
 
         return _run_sync(one)
 
