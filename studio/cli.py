@@ -10,10 +10,15 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.errors import InputError, StudioError
 from studio.types import Point, ProgressFn, Prompt
 from studio.validate import check_output_path
+
+if TYPE_CHECKING:
+    from studio.pipeline import Studio
+    from studio.project import Project
 
 PROJECT_COMMANDS = ("make", "export", "projects", "serve")  # clean up after killed runs first
 
@@ -152,15 +157,24 @@ def cmd_segment(ns: argparse.Namespace) -> int:
 
 
 def cmd_export(ns: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from studio.export import get_preset
-    from studio.recovery import remove_stale_temp
+    from studio.recovery import pending_write, remove_stale_temp
 
     studio = _studio()
     preset = get_preset(ns.preset)
+    writing = nullcontext()
     if ns.output:
         out = check_output_path(ns.output, ".zip" if ns.set else preset.extension)
         remove_stale_temp(out.parent, out.name)  # left by an export that was killed
+        writing = pending_write(studio.settings, out)  # found by the next start if killed
     projects = [studio.open(p) for p in ns.project]  # every id checked before any work
+    with writing:
+        return _export(studio, ns, projects)
+
+
+def _export(studio: Studio, ns: argparse.Namespace, projects: list[Project]) -> int:
     overrides = {"max_bytes": ns.max_bytes} if ns.max_bytes else None
     if ns.set:
         if not ns.output:

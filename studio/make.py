@@ -18,7 +18,7 @@ import numpy as np
 from studio.pipeline import MAX_CANDIDATES, Studio, _jsonable, check_range
 from studio.presence import require_character
 from studio.project import Project
-from studio.recovery import provisional, remove_stale_temp
+from studio.recovery import pending_write, provisional, remove_stale_temp
 from studio.types import MotionSpec, ProgressFn
 from studio.validate import check_output_path
 
@@ -71,5 +71,6 @@ def make(
             project, spec, generator=generator, size=(p.width, p.height),
             candidates=candidates, seed=seed, segmenter=segmenter, progress=progress,
         )
-        result = studio.export(project, p.id, target)
+        with pending_write(studio.settings, target):
+            result = studio.export(project, p.id, target)
     return MadeJob(project, result)

@@ -25,7 +25,13 @@ from studio.recovery import job_marker
 from studio.refine import EdgeSettings, apply_edges, paint_alpha
 from studio.settings import Settings, load_settings
 from studio.types import Candidate, Effect, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
-from studio.validate import check_index, check_mask, check_output_path, check_stroke
+from studio.validate import (
+    check_index,
+    check_mask,
+    check_number,
+    check_output_path,
+    check_stroke,
+)
 
 if TYPE_CHECKING:
     from studio.export import ExportResult, SetResult
@@ -34,9 +40,9 @@ MAX_CANDIDATES = 8
 MAX_SIZE = 1024
 
 
-def check_range(name: str, value: float, lo: float, hi: float) -> None:
-    if not lo <= value <= hi:
-        raise InputError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+def check_range(name: str, value: float, lo: float, hi: float, whole: bool = False) -> None:
+    """InputError unless `value` is a number (a whole one when `whole`) in [lo, hi]."""
+    check_number(name, value, lo, hi, whole)
 
 
 class Studio:
@@ -178,8 +184,8 @@ class Studio:
         """
         from studio import motion
 
-        check_range("frames", frames, 2, 60)
-        check_range("fps", fps, 1, 60)
+        frames = int(check_number("frames", frames, 2, 60, whole=True))
+        fps = check_number("fps", fps, 1, 60)
         known_effects = {e.name for e in motion.list_effects()}
         for e in effects:
             if e not in known_effects:
@@ -241,9 +247,13 @@ class Studio:
         progress: ProgressFn | None = None,
     ) -> list[Slot]:
         """Render the animation into the project's slots (K candidates each)."""
-        check_range("candidates", candidates, 1, MAX_CANDIDATES)
-        check_range("width", size[0], 16, MAX_SIZE)
-        check_range("height", size[1], 16, MAX_SIZE)
+        candidates = int(check_number("candidates", candidates, 1, MAX_CANDIDATES, whole=True))
+        if not isinstance(size, tuple | list) or len(size) != 2:
+            raise InputError(f"size must be (width, height) in px, got {size!r}")
+        size = (int(check_number("width", size[0], 16, MAX_SIZE, whole=True)),
+                int(check_number("height", size[1], 16, MAX_SIZE, whole=True)))
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+            raise InputError(f"seed must be a whole number, got {seed!r}")
         gen = self.backend("generator", generator)
         if not gen.produces_alpha:
             self.backend("segmenter", segmenter)  # unknown or unavailable: refused up front
@@ -273,7 +283,7 @@ class Studio:
     ) -> list[Candidate]:
         """Redo one slot, optionally with an edited motion prompt; new candidates are appended
         to the slot and the first is chosen."""
-        check_range("candidates", candidates, 1, MAX_CANDIDATES)
+        candidates = int(check_number("candidates", candidates, 1, MAX_CANDIDATES, whole=True))
         spec = project.motion
         if spec is None:
             raise InputError("this project has no animation yet: generate first")
@@ -285,7 +295,9 @@ class Studio:
             )
         gen = self.backend("generator", generator)
         existing = len(project.manifest["slots"][slot]["candidates"])
-        seed = existing * 7919 + slot if seed is None else seed
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+            raise InputError(f"seed must be a whole number, got {seed!r}")
+        seed = existing * 7919 + slot if seed is None else int(seed)
         size = tuple(project.manifest["size"])
         cands = gen.regenerate(
             project.load_source(), spec, slot, size=size, candidates=candidates, seed=seed

@@ -11,12 +11,17 @@
   and which the next successful run of that job clears.
 - `provisional` wraps the steps that create a project (``popcon make``): when any of them
   fails, the project is removed, so a refused make leaves nothing behind.
+- A write outside the projects folder (``-o`` of make and export) is announced in
+  ``$STUDIO_HOME/pending-writes/`` while it runs (`pending_write`), so `sweep` can also
+  remove the temp file a killed export left beside its target.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import secrets
 import socket
 import time
 from collections.abc import Iterator
@@ -24,8 +29,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studio.fileio import atomic_write_json
 from studio.project import ID_PATTERN, Project
 from studio.settings import Settings
+
+PENDING = "pending-writes"
 
 STALE_TEMP_S = 3600.0  # a temp file whose writer cannot be identified is stale after an hour
 FOREIGN_JOB_S = 6 * 3600.0  # a job recorded by another host is stale after six hours
@@ -103,10 +111,11 @@ def sweep(settings: Settings) -> RecoveryReport:
     """Clean up after processes that were killed: remove stale temp files under the
     projects folder and mark projects whose job's process is gone as interrupted."""
     report = RecoveryReport()
+    report.removed_temp = _sweep_pending(settings)
     root = settings.projects_dir
     if not root.is_dir():
         return report
-    report.removed_temp = remove_stale_temp(root, recursive=True)
+    report.removed_temp += remove_stale_temp(root, recursive=True)
     now = time.time()
     for folder in root.iterdir():
         if not ID_PATTERN.match(folder.name) or not (folder / "manifest.json").is_file():
@@ -123,6 +132,40 @@ def sweep(settings: Settings) -> RecoveryReport:
                 project.save()
             report.interrupted.append(project.id)
     return report
+
+
+@contextmanager
+def pending_write(settings: Settings, target: Path) -> Iterator[Path]:
+    """Announce that this process writes `target` (outside the projects folder) while the
+    block runs, so a kill mid-write can be cleaned up by the next `sweep`."""
+    folder = settings.home / PENDING
+    entry = folder / f"{os.getpid()}-{secrets.token_hex(4)}.json"
+    atomic_write_json(entry, {"pid": os.getpid(), "host": socket.gethostname(),
+                              "started": time.time(), "target": str(Path(target).resolve())})
+    try:
+        yield target
+    finally:
+        entry.unlink(missing_ok=True)
+
+
+def _sweep_pending(settings: Settings) -> list[Path]:
+    """Remove the temp files beside the targets of writes whose process is gone."""
+    folder = settings.home / PENDING
+    if not folder.is_dir():
+        return []
+    removed = remove_stale_temp(folder)
+    now = time.time()
+    for entry in folder.glob("*.json"):
+        try:
+            record = json.loads(entry.read_text())
+            target = Path(record["target"])
+        except (OSError, ValueError, KeyError, TypeError):
+            entry.unlink(missing_ok=True)
+            continue
+        if _job_is_dead(record, now):
+            removed += remove_stale_temp(target.parent, target.name)
+            entry.unlink(missing_ok=True)
+    return removed
 
 
 def _set_job(project: Project, kind: str | None) -> None:

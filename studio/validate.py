@@ -38,6 +38,23 @@ def check_index(name: str, value: object, count: int) -> int:
     return int(value)  # type: ignore[call-overload]
 
 
+def check_number(name: str, value: object, lo: float, hi: float, whole: bool = False) -> float:
+    """`value` as a float if it is a number in [lo, hi] (a whole one when `whole`);
+    InputError otherwise ("frames must be between 2 and 60, got 0"). Refuses bools, strings,
+    None and NaN, which would otherwise fail deep inside with a TypeError."""
+    is_number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_)
+    if not is_number or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        raise InputError(f"{name} must be a number between {lo:g} and {hi:g}, got {value!r}")
+    number = float(value)  # type: ignore[arg-type]
+    if not lo <= number <= hi:
+        raise InputError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+    if whole and not number.is_integer():
+        raise InputError(
+            f"{name} must be a whole number between {lo:g} and {hi:g}, got {value!r}")
+    return number
+
+
 def check_stroke(stroke: object, shape: tuple[int, int]) -> np.ndarray:
     """A brush stroke as float32 (H, W) in [0, 1] matching `shape` = (H, W) in px.
 

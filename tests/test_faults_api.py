@@ -82,6 +82,67 @@ def test_slots_that_are_not_whole_numbers_are_input_errors(
         studio.paint_frame(generated, slot, np.ones((64, 64), np.float32), erase=True)
 
 
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"candidates": 2.5}, "candidates must be a whole number between 1 and 8, got 2.5"),
+        ({"candidates": "2"}, "candidates must be a number between 1 and 8, got '2'"),
+        ({"size": (64.5, 64)}, "width must be a whole number"),
+        ({"size": (64, float("nan"))}, "height must be a number"),
+        ({"size": 64}, "size must be (width, height)"),
+        ({"seed": 1.5}, "seed must be a whole number"),
+    ],
+)
+def test_generate_numbers_are_checked_with_the_products_error(
+    studio: Studio, generated: Project, kwargs: dict, words: str
+) -> None:
+    before = json.dumps(generated.manifest["slots"])
+    with pytest.raises(InputError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        studio.generate(generated, studio.motion_spec(frames=4), **{"size": (64, 64), **kwargs})
+    with pytest.raises(InputError, match="frames must be a whole number"):
+        studio.motion_spec(frames=4.5)
+    with pytest.raises(InputError, match="fps must be a number"):
+        studio.motion_spec(fps=None)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="candidates must be a whole number"):
+        studio.regenerate(generated, 0, candidates=1.5)
+    assert json.dumps(studio.open(generated.id).manifest["slots"]) == before
+
+
+def test_a_local_segmenter_failing_on_some_frames_keeps_the_rest(
+    studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CPU path (run_frames) too: good masks stored as they arrive, each failure named."""
+    from studio.errors import BackendUnavailable
+    from studio.types import Mask
+
+    class Flaky:
+        name = "flaky"
+
+        def segment(self, image: np.ndarray, prompt: Any = None) -> Mask:
+            index = int(image[0, 0, 0]) // 10
+            h, w = image.shape[:2]
+            if index == 2:
+                raise BackendUnavailable("the model fell over")
+            if index == 5:
+                return Mask(np.ones((h // 2, w), np.float32), "flaky")
+            if index == 7:
+                return Mask(np.full((h, w), np.nan, np.float32), "flaky")
+            return Mask(np.ones((h, w), np.float32), "flaky")
+
+    project = frame_project(studio, 9)
+    monkeypatch.setattr(studio, "backend", lambda kind, name=None: Flaky())
+    with pytest.raises(FrameError) as info:
+        studio.segment_frames(project, "flaky")
+    assert sorted(info.value.errors) == [2, 5, 7]
+    text = str(info.value)
+    assert "3 of 9 masks failed (the 6 good ones are kept)" in text
+    assert "frame #2: the model fell over" in text and "40×24 px but its frame is 40×48" \
+        in text and "frame #7: the mask holds values outside [0, 1] (or NaN)" in text
+    stored = [bool(r["candidates"][0].get("mask_file"))
+              for r in studio.open(project.id).manifest["slots"]]
+    assert stored == [i not in (2, 5, 7) for i in range(9)]
+
+
 def test_numpy_and_whole_float_slots_are_fine(studio: Studio, generated: Project) -> None:
     studio.choose(generated, np.int64(1), 1.0)
     assert generated.slot_record(1)["chosen"] == 1

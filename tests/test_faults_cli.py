@@ -243,6 +243,27 @@ def test_temp_files_of_a_killed_export_are_removed_on_the_next_start(tmp_path: P
     assert not list(folder.rglob("*.tmp"))
 
 
+def test_a_killed_export_elsewhere_is_cleaned_up_by_any_next_start(tmp_path: Path) -> None:
+    """What `kill -9` during `popcon export -o elsewhere/x.png` leaves: the announcement of
+    the write and the temp file beside the target. Any next start (here `popcon projects`)
+    removes both; a write of a live process is left alone."""
+    home = tmp_path / "home"
+    elsewhere = tmp_path / "out"
+    elsewhere.mkdir()
+    dead, live = dead_pid(), os.getpid()
+    pending = home / "pending-writes"
+    pending.mkdir(parents=True)
+    for pid, name in ((dead, "x.png"), (live, "y.png")):
+        (pending / f"{pid}-abcd.json").write_text(json.dumps(
+            {"pid": pid, "host": os.uname().nodename, "started": time.time(),
+             "target": str(elsewhere / name)}))
+        (elsewhere / f".{name}.{pid}.q1w2e3.tmp").write_bytes(b"half a file")
+    r = run("projects", home=home)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == [f".y.png.{live}.q1w2e3.tmp"]
+    assert [p.name for p in pending.iterdir()] == [f"{live}-abcd.json"]
+
+
 def _wait_for_job(home: Path, proc: subprocess.Popen, timeout: float = 60) -> Path:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
