@@ -10,9 +10,17 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.errors import InputError, StudioError
-from studio.types import Point, ProgressFn, Prompt
+from studio.types import MotionSpec, Point, ProgressFn, Prompt, Source
+from studio.validate import check_output_path
+
+if TYPE_CHECKING:
+    from studio.pipeline import Studio
+    from studio.project import Project
+
+PROJECT_COMMANDS = ("make", "export", "projects", "serve")  # clean up after killed runs first
 
 
 @contextmanager
@@ -57,9 +65,11 @@ def _studio():
 
 def cmd_make(ns: argparse.Namespace) -> int:
     from studio.export import get_preset
+    from studio.make import make
 
     studio = _studio()
     preset = get_preset(ns.preset)
+    check_output_path(ns.output, preset.extension)
     spec = studio.motion_spec(
         prompt=ns.motion,
         preset=ns.preset_motion,
@@ -69,35 +79,23 @@ def cmd_make(ns: argparse.Namespace) -> int:
         shadow=ns.shadow,
         generator=ns.generator,
     )
-    out = Path(ns.output)
-    if out.is_dir():
-        raise InputError(
-            f"-o {out} is a folder; give a file name like {out / ('out' + preset.extension)}"
-        )
-    if not out.parent.exists():
-        raise InputError(f"-o {out}: the folder {out.parent} does not exist")
-    project = studio.new_project(ns.image)
-    for note in project.manifest["source"].get("notes", []):
-        print(f"note: {note}", file=sys.stderr)
-    studio.segment_source(project, ns.segmenter)
-    spec = studio.bind_motion(project, spec, ns.generator)  # part moves need the rig
-    if spec.prompt:
-        print(f"motion: {spec.interpretation}", file=sys.stderr)
-        if spec.unknown_words:
-            print(f"ignored words: {', '.join(spec.unknown_words)}", file=sys.stderr)
+
+    def announce(source: Source, bound: MotionSpec) -> None:  # notes and the motion as understood
+        for note in source.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if bound.prompt:
+            print(f"motion: {bound.interpretation}", file=sys.stderr)
+            if bound.unknown_words:
+                print(f"ignored words: {', '.join(bound.unknown_words)}", file=sys.stderr)
+
     with progress_bar("generate", not ns.quiet) as prog:
-        studio.generate(
-            project,
-            spec,
-            generator=ns.generator,
-            size=(preset.width, preset.height),
-            candidates=ns.candidates,
-            seed=ns.seed,
-            progress=prog,
+        job = make(
+            studio, ns.image, spec, preset.id, ns.output, generator=ns.generator,
+            segmenter=ns.segmenter, candidates=ns.candidates, seed=ns.seed, progress=prog,
+            on_ready=announce,
         )
-    result = studio.export(project, preset.id, out)
-    _print_export(result, project.id, ns.quiet)
-    return 0 if result.check.ok else 1
+    _print_export(job.result, job.project.id, ns.quiet)
+    return 0 if job.result.check.ok else 1
 
 
 def _print_export(result, project_id: str | None, quiet: bool) -> None:
@@ -115,9 +113,14 @@ def _print_export(result, project_id: str | None, quiet: bool) -> None:
 def cmd_segment(ns: argparse.Namespace) -> int:
     from studio.executor import run_frames
     from studio.fileio import write_png
+    from studio.presence import require_character
 
     studio = _studio()
     out_dir = Path(ns.out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out-dir {out_dir} is a file; give a folder")
+    if not out_dir.exists() and not out_dir.parent.is_dir():
+        raise InputError(f"--out-dir {out_dir}: the folder {out_dir.parent} does not exist")
     prompt = Prompt(tuple(parse_point(p) for p in ns.point)) if ns.point else None
     inputs = [Path(p) for p in ns.inputs]
     stems = [p.stem for p in inputs]
@@ -127,11 +130,12 @@ def cmd_segment(ns: argparse.Namespace) -> int:
     for note in (n for src in sources for n in src.notes):
         print(f"note: {note}", file=sys.stderr)
     studio.backend("segmenter", ns.backend)
-    out_dir.mkdir(parents=True, exist_ok=True)
 
     def one(_i: int, src) -> Path:
         mask = studio.segment_image(src.image, ns.backend, prompt)
+        require_character(src.image, mask.alpha, src.name)
         target = out_dir / f"{Path(src.name).stem}.png"
+        out_dir.mkdir(exist_ok=True)  # only once there is something to write
         write_png(target, mask.cutout(src.image))
         return target
 
@@ -144,21 +148,41 @@ def cmd_segment(ns: argparse.Namespace) -> int:
             progress=prog,
             label="image",
         )
-    failed = 0
+    failed: dict[str, list[str]] = {}  # one line per distinct reason (e.g. no worker)
     for src, r in zip(sources, results, strict=True):
         if r.ok:
             print(r.value)
         else:
-            failed += 1
             if not isinstance(r.error, StudioError):
                 raise r.error  # type: ignore[misc]
-            print(f"popcon: error: {src.name}: {r.error}", file=sys.stderr)
-    return 0 if failed == 0 else 2
+            failed.setdefault(str(r.error), []).append(src.name)
+    for why, names in failed.items():
+        if len(names) == 1 and names[0] in why:
+            print(f"popcon: error: {why}", file=sys.stderr)
+        else:
+            print(f"popcon: error: {', '.join(names)}: {why}", file=sys.stderr)
+    return 0 if not failed else 2
 
 
 def cmd_export(ns: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from studio.export import get_preset
+    from studio.recovery import pending_write, remove_stale_temp
+
     studio = _studio()
+    preset = get_preset(ns.preset)
+    writing = nullcontext()
+    if ns.output:
+        out = check_output_path(ns.output, ".zip" if ns.set else preset.extension)
+        remove_stale_temp(out.parent, out.name)  # left by an export that was killed
+        writing = pending_write(studio.settings, out)  # found by the next start if killed
     projects = [studio.open(p) for p in ns.project]  # every id checked before any work
+    with writing:
+        return _export(studio, ns, projects)
+
+
+def _export(studio: Studio, ns: argparse.Namespace, projects: list[Project]) -> int:
     overrides = {"max_bytes": ns.max_bytes} if ns.max_bytes else None
     if ns.set:
         if not ns.output:
@@ -202,7 +226,8 @@ def cmd_projects(ns: argparse.Namespace) -> int:
     from studio.project import Project
 
     for s in Project.list_recent(limit=ns.limit):
-        print(f"{s.id}  {s.frames:3d} frames  {s.name}")
+        status = f"  [{s.status}]" if s.status else ""
+        print(f"{s.id}  {s.frames:3d} frames  {s.name}{status}")
     return 0
 
 
@@ -291,10 +316,37 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM (a `kill`, a container stop) unwinds like Ctrl-C, so temp files and a
+    half-made project are cleaned up on the way out."""
+    import signal
+    import threading
+
+    def raise_interrupt(_sig: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, raise_interrupt)
+
+
+def _recover() -> None:
+    """Remove temp files of killed runs and mark their interrupted generations."""
+    from studio.recovery import sweep
+    from studio.settings import load_settings
+
+    report = sweep(load_settings())
+    for pid in report.interrupted:
+        print(f"popcon: project {pid}: its generation was interrupted; generate it again",
+              file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = build_parser()
     ns = ap.parse_args(argv)
     try:
+        _interrupt_on_sigterm()
+        if ns.command in PROJECT_COMMANDS:
+            _recover()
         return ns.func(ns)
     except StudioError as e:
         print(f"popcon: error: {e}", file=sys.stderr)

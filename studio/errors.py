@@ -22,12 +22,25 @@ class PromptError(InputError):
     """A custom motion prompt could not be understood."""
 
 
+class NoCharacter(InputError):
+    """The image holds no character to cut out (empty, fully transparent, one flat colour)."""
+
+
 class BackendUnavailable(StudioError):
     """A backend is not installed or its weights are missing; the message says how to get it."""
 
 
 class UnknownBackend(InputError):
     """A backend name is not in the registry; the message lists the known names."""
+
+
+class WorkerUnavailable(StudioError):
+    """The GPU worker could not be reached or did not answer in time (retries used up)."""
+
+
+class MaskError(StudioError):
+    """A segmenter (often a remote worker) returned a mask that does not fit the frame it
+    answers: wrong size, wrong mode, values that are not alpha, or bytes that do not decode."""
 
 
 class ProjectError(StudioError):

@@ -81,11 +81,13 @@ def run_frames(
     progress: ProgressFn | None = None,
     label: str = "frame",
     cancel: threading.Event | None = None,
+    on_result: Callable[[FrameResult[T]], None] | None = None,
 ) -> list[FrameResult[T]]:
     """Run fn(index, item) for every item with at most `max_workers` in flight.
 
-    Returns one FrameResult per item, in item order. progress(done, total, message) is called
-    from the calling thread after each item finishes.
+    Returns one FrameResult per item, in item order. on_result(result) (e.g. store a good
+    frame as it arrives; it may turn the result into an error) and then
+    progress(done, total, message) are called from the calling thread as each item finishes.
     """
     if max_workers < 1:
         raise InputError(f"max_workers must be at least 1, got {max_workers}")
@@ -98,6 +100,8 @@ def run_frames(
     if max_workers == 1 or total <= 1:
         for i, item in enumerate(items):
             results[i] = _attempt(fn, i, item, retries, backoff_s, cancel)
+            if on_result:
+                on_result(results[i])  # type: ignore[arg-type]
             if progress:
                 progress(i + 1, total, f"{i + 1}/{total} {label}s")
         return [r for r in results if r is not None]
@@ -112,6 +116,8 @@ def run_frames(
             for fut in finished:
                 i = pending.pop(fut)
                 results[i] = fut.result()
+                if on_result:
+                    on_result(results[i])  # type: ignore[arg-type]
                 done_count += 1
                 if progress:
                     progress(done_count, total, f"{done_count}/{total} {label}s")
@@ -128,3 +134,31 @@ def values_or_raise(results: Sequence[FrameResult[T]], what: str = "frames") -> 
             failed,
         )
     return [r.value for r in results]  # type: ignore[misc]
+
+
+def failure_summary(
+    results: Sequence[FrameResult[T]], what: str, labels: Sequence[str] | None = None,
+    limit: int = 6,
+) -> FrameError | None:
+    """A FrameError naming every failed item and its reason (the first `limit` in the message,
+    all in ``.errors``), saying how many good ones were kept; None when all are ok.
+
+    labels: how to name item i in the message (default "#i")."""
+    failed = {r.index: f"{r.error}" if _is_user_error(r.error) else
+              f"{type(r.error).__name__}: {r.error}" for r in results if not r.ok}
+    if not failed:
+        return None
+    names = labels or [f"#{i}" for i in range(len(results))]
+    shown = "; ".join(f"{names[i]}: {why}" for i, why in list(failed.items())[:limit])
+    more = f"; and {len(failed) - limit} more" if len(failed) > limit else ""
+    kept = len(results) - len(failed)
+    keep = f"the {kept} good one{'s' * (kept != 1)} {'are' if kept != 1 else 'is'} kept" if kept \
+        else "none was stored"
+    return FrameError(f"{len(failed)} of {len(results)} {what} failed ({keep}): {shown}{more}",
+                      failed)
+
+
+def _is_user_error(e: BaseException | None) -> bool:
+    from studio.errors import StudioError
+
+    return isinstance(e, StudioError)

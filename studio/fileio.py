@@ -19,11 +19,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that readers see the old file or the new one, never half.
 
     The new file's mode is 0o666 less the process umask, as for any file a program creates
-    (``tempfile.mkstemp`` would make it 0o600: private exports a user cannot share)."""
+    (``tempfile.mkstemp`` would make it 0o600: private exports a user cannot share). The temp
+    file is ``.<name>.<pid>.<random>.tmp`` beside `path`: a process killed while writing
+    leaves it, and `studio.recovery` removes it once that pid is gone."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     while True:
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
             break

@@ -78,7 +78,7 @@ def decode_image(
     if len(data) > max_bytes:
         raise ImageError(
             f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is "
-            f"{max_bytes / 1e6:.0f} MB (STUDIO_MAX_UPLOAD_MB)"
+            f"{_amount(max_bytes / 1e6)} MB: save it smaller (fewer pixels, or as JPEG/WebP)"
         )
     try:
         with warnings.catch_warnings():
@@ -95,8 +95,9 @@ def decode_image(
             scale = draft_scale(w, h, max_pixels) if fmt in DRAFT_FORMATS else None
             if w * h > max_pixels and scale is None:
                 raise ImageError(
-                    f"{name}: the image is {w}×{h} = {w * h / 1e6:.0f} megapixels; the limit "
-                    f"is {max_pixels / 1e6:.0f} megapixels (STUDIO_MAX_PIXELS)"
+                    f"{name}: the image is {w}×{h} = {_amount(w * h / 1e6)} megapixels; the "
+                    f"limit is {_amount(max_pixels / 1e6)} megapixels: scale it down and try "
+                    "again"
                 )
             if w * h > max_pixels and scale is not None:
                 im.draft(im.mode, (w // scale, h // scale))
@@ -123,11 +124,12 @@ def decode_image(
     except Image.DecompressionBombError as e:
         found = re.search(r"\((\d+) pixels\)", str(e))
         declared = (
-            f" declares {int(found.group(1)) / 1e6:.0f} megapixels" if found else " is too large"
+            f" declares {_amount(int(found.group(1)) / 1e6)} megapixels" if found
+            else " is too large"
         )
         raise ImageError(
-            f"{name}: the image{declared}; the limit is {max_pixels / 1e6:.0f} megapixels "
-            "(STUDIO_MAX_PIXELS)"
+            f"{name}: the image{declared}; the limit is {_amount(max_pixels / 1e6)} megapixels: "
+            "scale it down and try again"
         ) from None
     except UnidentifiedImageError:
         raise ImageError(
@@ -177,3 +179,9 @@ def from_array(rgba: np.ndarray, name: str = "array") -> Source:
     arr = np.ascontiguousarray(arr)
     digest = hashlib.sha256(arr.tobytes()).hexdigest()[:16]
     return Source(image=arr, name=name, digest=digest, had_alpha=bool((arr[..., 3] < 255).any()))
+
+
+def _amount(x: float) -> str:
+    """A size for messages: whole numbers from 10 up, two significant digits below
+    (40, 24, 2.5, 0.24), never a misleading "0"."""
+    return f"{x:.0f}" if x >= 10 else f"{x:.2g}"

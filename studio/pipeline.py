@@ -16,14 +16,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from studio import registry
-from studio.errors import InputError, PromptError
-from studio.executor import run_frames, values_or_raise
+from studio.errors import InputError, PromptError, StudioError
+from studio.executor import FrameResult, failure_summary, run_frames
 from studio.ingest import decode_image, from_array, load_image
+from studio.presence import require_character
 from studio.project import Project
+from studio.recovery import job_marker
 from studio.refine import EdgeSettings, apply_edges, paint_alpha
 from studio.rigging import RigMixin
 from studio.settings import Settings, load_settings
 from studio.types import Candidate, Effect, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
+from studio.validate import (
+    check_index,
+    check_mask,
+    check_number,
+    check_output_path,
+    check_stroke,
+)
 
 if TYPE_CHECKING:
     from studio.export import ExportResult, SetResult
@@ -32,9 +41,9 @@ MAX_CANDIDATES = 8
 MAX_SIZE = 1024
 
 
-def check_range(name: str, value: float, lo: float, hi: float) -> None:
-    if not lo <= value <= hi:
-        raise InputError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+def check_range(name: str, value: float, lo: float, hi: float, whole: bool = False) -> None:
+    """InputError unless `value` is a number (a whole one when `whole`) in [lo, hi]."""
+    check_number(name, value, lo, hi, whole)
 
 
 class Studio(RigMixin):
@@ -87,7 +96,8 @@ class Studio(RigMixin):
         seg = self.backend("segmenter", backend)
         if prompt and not prompt.empty:
             self._check_points(image, prompt)
-        return seg.segment(image, prompt)
+        mask = seg.segment(image, prompt)
+        return check_mask(mask, image, f"the mask from {getattr(seg, 'name', 'the segmenter')}")
 
     @staticmethod
     def _check_points(image: np.ndarray, prompt: Prompt) -> None:
@@ -102,6 +112,7 @@ class Studio(RigMixin):
         """Cut the character out of the project's source and store the cut-out."""
         source = project.load_source()
         mask = self.segment_image(source.image, backend, prompt)
+        require_character(source.image, mask.alpha, source.name)
         project.set_cutout(
             mask.cutout(source.image),
             mask.backend,
@@ -113,7 +124,10 @@ class Studio(RigMixin):
     def segment_frames(
         self, project: Project, backend: str | None = None, progress: ProgressFn | None = None
     ) -> int:
-        """Segment every candidate that has no alpha yet (in parallel); returns how many."""
+        """Segment every candidate that has no alpha yet (in parallel); returns how many.
+
+        Each mask is checked against its frame (size, mode, values) and stored as it arrives,
+        so a failure keeps the good ones; then FrameError names every failed frame and why."""
         slots = project.load_slots()
         todo = [
             (s.index, k, c) for s in slots for k, c in enumerate(s.candidates) if not c.has_alpha
@@ -122,9 +136,22 @@ class Studio(RigMixin):
             return 0
         seg = self.backend("segmenter", backend)
         images = [t[2].rgb for t in todo]
+        takes = max(len(s.candidates) for s in slots)
+        labels = [f"frame #{i}" + (f" take {k}" if takes > 1 else "") for i, k, _ in todo]
+
+        def store(r: FrameResult[Mask]) -> None:  # as each mask arrives
+            if not r.ok:
+                return
+            slot, k, _ = todo[r.index]
+            try:
+                mask = check_mask(r.value, images[r.index], "the mask")
+                project.set_candidate_mask(slot, k, mask)
+            except StudioError as e:
+                r.value, r.error = None, e
+
         batch = getattr(seg, "segment_batch", None)
         if batch is not None:  # remote: every frame in flight at once; local GPU: one batch
-            results = batch(images, progress=progress)
+            results = batch(images, progress=progress, on_result=store)
         else:  # CPU: a thread per core
             results = run_frames(
                 lambda i, _im: seg.segment(images[i]),
@@ -133,10 +160,11 @@ class Studio(RigMixin):
                 retries=self.settings.retries,
                 progress=progress,
                 label="mask",
+                on_result=store,
             )
-        masks = values_or_raise(results, "masks")
-        for (slot, k, _), mask in zip(todo, masks, strict=True):
-            project.set_candidate_mask(slot, k, mask)
+        failure = failure_summary(results, "masks", labels)
+        if failure is not None:
+            raise failure
         return len(todo)
 
     # ------------------------------------------------------------------ motion
@@ -158,8 +186,8 @@ class Studio(RigMixin):
         """
         from studio import motion
 
-        check_range("frames", frames, 2, 60)
-        check_range("fps", fps, 1, 60)
+        frames = int(check_number("frames", frames, 2, 60, whole=True))
+        fps = check_number("fps", fps, 1, 60)
         known_effects = {e.name for e in motion.list_effects()}
         for e in effects:
             if e not in known_effects:
@@ -221,23 +249,30 @@ class Studio(RigMixin):
         progress: ProgressFn | None = None,
     ) -> list[Slot]:
         """Render the animation into the project's slots (K candidates each)."""
-        check_range("candidates", candidates, 1, MAX_CANDIDATES)
-        check_range("width", size[0], 16, MAX_SIZE)
-        check_range("height", size[1], 16, MAX_SIZE)
+        candidates = int(check_number("candidates", candidates, 1, MAX_CANDIDATES, whole=True))
+        if not isinstance(size, tuple | list) or len(size) != 2:
+            raise InputError(f"size must be (width, height) in px, got {size!r}")
+        size = (int(check_number("width", size[0], 16, MAX_SIZE, whole=True)),
+                int(check_number("height", size[1], 16, MAX_SIZE, whole=True)))
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+            raise InputError(f"seed must be a whole number, got {seed!r}")
         gen = self.backend("generator", generator)
+        if not gen.produces_alpha:
+            self.backend("segmenter", segmenter)  # unknown or unavailable: refused up front
         source = self.ensure_cutout(project, segmenter)
         spec, source = self.rigged(project, gen, spec, source)
-        slots = gen.generate(
-            source, spec, size=size, candidates=candidates, seed=seed, progress=progress
-        )
-        project.set_animation(spec, gen.name, size, slots)
-        if not gen.produces_alpha:
-            self.segment_frames(project, segmenter, progress)
-            refine = getattr(gen, "refine_masks", None)  # e.g. temporal smoothing of alpha
-            if refine is not None:
-                for (i, k), mask in refine(project.load_slots()).items():
-                    project.set_candidate_mask(i, k, mask)
-            slots = project.load_slots()
+        with job_marker(project, "generate"):  # a kill leaves the project marked interrupted
+            slots = gen.generate(
+                source, spec, size=size, candidates=candidates, seed=seed, progress=progress
+            )
+            project.set_animation(spec, gen.name, size, slots)
+            if not gen.produces_alpha:
+                self.segment_frames(project, segmenter, progress)
+                refine = getattr(gen, "refine_masks", None)  # e.g. temporal smoothing of alpha
+                if refine is not None:
+                    for (i, k), mask in refine(project.load_slots()).items():
+                        project.set_candidate_mask(i, k, mask)
+                slots = project.load_slots()
         return slots
 
     def regenerate(
@@ -251,12 +286,11 @@ class Studio(RigMixin):
     ) -> list[Candidate]:
         """Redo one slot, optionally with an edited motion prompt; new candidates are appended
         to the slot and the first is chosen."""
-        check_range("candidates", candidates, 1, MAX_CANDIDATES)
+        candidates = int(check_number("candidates", candidates, 1, MAX_CANDIDATES, whole=True))
         spec = project.motion
         if spec is None:
             raise InputError("this project has no animation yet: generate first")
-        n = len(project.manifest["slots"])
-        check_range("slot", slot, 0, n - 1)
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
         generator = project.manifest.get("generator")
         if prompt is not None and prompt.strip():
             spec = self._parse_prompt(
@@ -265,7 +299,9 @@ class Studio(RigMixin):
         gen = self.backend("generator", generator)
         spec, source = self.rigged(project, gen, spec, project.load_source())
         existing = len(project.manifest["slots"][slot]["candidates"])
-        seed = existing * 7919 + slot if seed is None else seed
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+            raise InputError(f"seed must be a whole number, got {seed!r}")
+        seed = existing * 7919 + slot if seed is None else int(seed)
         size = tuple(project.manifest["size"])
         cands = gen.regenerate(
             source, spec, slot, size=size, candidates=candidates, seed=seed
@@ -276,7 +312,9 @@ class Studio(RigMixin):
         return cands
 
     def choose(self, project: Project, slot: int, candidate: int) -> None:
-        project.choose(slot, candidate)
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
+        takes = len(project.manifest["slots"][slot]["candidates"])
+        project.choose(slot, check_index("take", candidate, takes))
 
     # ------------------------------------------------------------------ refine
     def fix_frame(
@@ -291,6 +329,7 @@ class Studio(RigMixin):
         """
         if prompt.empty:
             raise InputError("give at least one include or exclude point to fix a frame")
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
         rec = project.slot_record(slot)
         cand = project.load_candidate(slot)
         image = segmentable_frame(cand)
@@ -312,9 +351,11 @@ class Studio(RigMixin):
 
     def paint_frame(self, project: Project, slot: int, stroke: np.ndarray, erase: bool) -> Mask:
         """Erase (or restore) the chosen candidate's alpha under a brush stroke (H, W) in [0, 1]."""
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
         rec = project.slot_record(slot)
         cand = project.load_candidate(slot)
         current = cand.image()
+        stroke = check_stroke(stroke, current.shape[:2])
         base = cand.rgb if cand.rgb is not None else cand.rgba
         assert base is not None
         alpha = paint_alpha(current[..., 3].astype(np.float32) / 255, stroke, erase)
@@ -335,7 +376,11 @@ class Studio(RigMixin):
 
     def set_duration(self, project: Project, slot: int, duration_ms: float | None) -> None:
         """Per-frame timing in ms (20-5000), or None for 1/fps."""
+        slot = check_index("slot", slot, len(project.manifest["slots"]))
         if duration_ms is not None:
+            if not isinstance(duration_ms, int | float) or isinstance(duration_ms, bool) \
+                    or duration_ms != duration_ms:
+                raise InputError(f"frame duration (ms) must be a number, got {duration_ms!r}")
             check_range("frame duration (ms)", duration_ms, 20, 5000)
         project.set_duration(slot, duration_ms)
 
@@ -357,6 +402,7 @@ class Studio(RigMixin):
         one platform set: LINE emoji ZIP with 001.png… and tab.png, WhatsApp pack with tray."""
         from studio.export import SET_RULES, export_set, get_preset
 
+        out = check_output_path(out, ".zip")
         items = []
         for project in projects:
             frames = self.final_frames(project)
@@ -388,6 +434,8 @@ class Studio(RigMixin):
         from studio.export import export_animation, get_preset
 
         p = get_preset(preset)
+        if out is not None:
+            out = check_output_path(out, p.extension)
         frames = self.final_frames(project)
         if not frames:
             raise InputError("this project has no frames yet: generate first")

@@ -23,6 +23,7 @@ import secrets
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,20 @@ class ProjectSummary:
     updated: float
     frames: int
     path: Path
+    owner: str | None = None  # who may open it in a shared studio (studio.ui.ownership)
+    status: str = ""  # "" or why it is unfinished (an interrupted or running job)
+
+
+def job_status(manifest: dict[str, Any]) -> str:
+    """ "interrupted (generate): run it again", "generate running" or "" (see
+    studio.recovery, which writes the ``job`` and ``interrupted`` records)."""
+    mark = manifest.get("interrupted")
+    if isinstance(mark, dict):
+        return f"interrupted ({mark.get('kind', 'job')}): run it again"
+    job = manifest.get("job")
+    if isinstance(job, dict):
+        return f"{job.get('kind', 'job')} running"
+    return ""
 
 
 def _empty_manifest(project_id: str, name: str) -> dict[str, Any]:
@@ -135,7 +150,12 @@ class Project:
         return cls(Path(path), manifest)
 
     @staticmethod
-    def list_recent(settings: Settings | None = None, limit: int = 20) -> list[ProjectSummary]:
+    def list_recent(
+        settings: Settings | None = None,
+        limit: int = 20,
+        keep: Callable[[ProjectSummary], bool] | None = None,
+    ) -> list[ProjectSummary]:
+        """The `limit` most recently changed projects (those `keep` accepts), newest first."""
         settings = settings or load_settings()
         out = []
         if not settings.projects_dir.is_dir():
@@ -149,9 +169,12 @@ class Project:
                 continue
             out.append(
                 ProjectSummary(
-                    d.name, m.get("name", ""), m.get("updated", 0.0), len(m.get("slots", [])), d
+                    d.name, m.get("name", ""), m.get("updated", 0.0), len(m.get("slots", [])), d,
+                    m.get("owner"), job_status(m),
                 )
             )
+        if keep is not None:
+            out = [s for s in out if keep(s)]
         out.sort(key=lambda s: s.updated, reverse=True)
         return out[:limit]
 

@@ -8,18 +8,19 @@ and the CLI call ``segment`` (one frame) or ``segment_batch`` (all frames in fli
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from pydantic import Field
 
-from studio.errors import InputError
+from studio.errors import InputError, MaskError, StudioError
 from studio.executor import FrameResult
 from studio.options import BackendOptions
 from studio.remote import wire
 from studio.remote.client import WorkerClient
 from studio.types import Candidate, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
+from studio.validate import check_mask
 
 
 class RemoteSegmenter:
@@ -66,7 +67,7 @@ class RemoteSegmenter:
     def segment(self, image: np.ndarray, prompt: Prompt | None = None) -> Mask:
         """image (H, W, 3|4) uint8 → Mask with alpha (H, W) float32 (16-bit precise)."""
         out = self.client.run_one(self._request(image, prompt))
-        return wire.mask_from_wire(out, self.name)
+        return self._mask(out, image)
 
     def segment_batch(
         self,
@@ -75,24 +76,44 @@ class RemoteSegmenter:
         *,
         progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
+        on_result: Callable[[FrameResult[Mask]], None] | None = None,
     ) -> list[FrameResult[Mask]]:
         """Every image at once (up to STUDIO_MAX_PARALLEL in flight): one FrameResult per
-        image, in order, holding its Mask or its own error (one bad frame loses no other)."""
+        image, in order, holding its Mask or its own error (one bad frame loses no other).
+
+        Each answer is decoded and checked against its image (size, mode, values) as it
+        arrives; on_result(result) is then called with it (e.g. to store the good ones)."""
         prompts = list(prompts) if prompts is not None else [None] * len(images)
         if len(prompts) != len(images):
             raise InputError(f"got {len(images)} images but {len(prompts)} prompts")
         payloads = [self._request(im, p) for im, p in zip(images, prompts, strict=True)]
-        results = self.client.run_many(payloads, progress=progress, cancel=cancel, label="mask")
-        out: list[FrameResult[Mask]] = []
-        for r in results:
+        out: dict[int, FrameResult[Mask]] = {}
+
+        def arrived(r: FrameResult[dict[str, Any]]) -> None:
             fr: FrameResult[Mask] = FrameResult(r.index, error=r.error, attempts=r.attempts)
             if r.ok:
                 try:
-                    fr.value = wire.mask_from_wire(r.value, self.name)
-                except wire.WireError as e:
+                    fr.value = self._mask(r.value, images[r.index])
+                except StudioError as e:
                     fr.error = e
-            out.append(fr)
-        return out
+            out[r.index] = fr
+            if on_result is not None:
+                on_result(fr)
+
+        results = self.client.run_many(payloads, progress=progress, cancel=cancel, label="mask",
+                                       on_result=arrived)
+        for r in results:  # those never delivered (cancelled before they ran)
+            if r.index not in out:
+                out[r.index] = FrameResult(r.index, error=r.error, attempts=r.attempts)
+        return [out[i] for i in range(len(images))]
+
+    def _mask(self, answer: Any, image: np.ndarray) -> Mask:
+        """The Mask in a worker's answer, checked against the image it answers."""
+        try:
+            mask = wire.mask_from_wire(answer, self.name)
+        except StudioError as e:
+            raise MaskError(f"the worker's mask is unusable: {e}") from None
+        return check_mask(mask, image, "the worker's mask")
 
 
 class RemoteGenerator:

@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
+import dataclasses
 import json
 import logging
 import random
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from studio.errors import BackendUnavailable, InputError, StudioError
+from studio.errors import BackendUnavailable, InputError, StudioError, WorkerUnavailable
 from studio.executor import FrameResult, TransientError
 from studio.remote import wire
+from studio.remote.profile import is_interactive
 from studio.remote_settings import RemoteSettings, load_remote_settings
 from studio.types import ProgressFn
 
@@ -37,8 +41,15 @@ _PENDING = ("IN_QUEUE", "IN_PROGRESS")
 MAX_RETRY_AFTER_S = 10.0
 
 
-class JobTimeout(StudioError):
+class JobTimeout(WorkerUnavailable):
     """A job did not finish within the client's job timeout (not retried)."""
+
+
+class WorkerGaveUp(WorkerUnavailable, TransientError):
+    """The worker could not be reached, or kept failing, until the retries were used up."""
+
+
+OnResult = Callable[[FrameResult[dict[str, Any]]], None]
 
 
 class WorkerClient:
@@ -59,6 +70,38 @@ class WorkerClient:
             )
         self._transport = transport
         self._status_method = "GET"  # RunPod's cloud; the SDK's local server wants POST
+        self._deadline_s: float | None = None  # a whole action's limit (interactive only)
+
+    def _profiled(self, reports_progress: bool = False) -> WorkerClient:
+        """This client with the limits of the calling context: itself for batch work, a copy
+        with the interactive timeouts and deadline inside the studio (studio.remote.profile).
+
+        reports_progress: the job sends progress while it runs (generation on the worker):
+        then the interactive deadline is the longest wait *without news*, and the job as a
+        whole keeps the batch job timeout."""
+        if not is_interactive():
+            return self
+        s = self.settings
+        limited = copy.copy(self)
+        job_timeout = s.job_timeout_s if reports_progress else min(
+            s.job_timeout_s, s.interactive_deadline_s)
+        limited.settings = dataclasses.replace(
+            s, timeout_s=min(s.timeout_s, s.interactive_timeout_s), job_timeout_s=job_timeout)
+        limited._deadline_s = s.interactive_deadline_s
+        return limited
+
+    @property
+    def where(self) -> str:
+        """The worker's host (no path, no key), for messages."""
+        return urlsplit(self.settings.url).netloc or self.settings.url
+
+    def _too_slow(self, what: str, idle: bool = False) -> WorkerUnavailable:
+        waited = (f"sent no progress on {what} for {self._deadline_s:g} s" if idle else
+                  f"did not finish {what} within {self._deadline_s:g} s")
+        return WorkerUnavailable(
+            f"the GPU worker at {self.where} {waited}, the studio's limit for one action; it "
+            "may be starting up or busy: try again in a minute"
+        )
 
     def __repr__(self) -> str:
         return f"WorkerClient(url={self.settings.url!r})"
@@ -71,22 +114,54 @@ class WorkerClient:
         progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
         label: str = "frame",
+        on_result: OnResult | None = None,
     ) -> list[FrameResult[dict[str, Any]]]:
-        """`call_many` from synchronous code (its own event loop; a thread if one runs here)."""
+        """`call_many` from synchronous code (its own event loop; a thread if one runs here),
+        under the limits of the calling context (interactive in the studio, else batch)."""
+        client = self._profiled()
         return _run_sync(
-            lambda: self.call_many(payloads, progress=progress, cancel=cancel, label=label)
+            lambda: client.call_many(payloads, progress=progress, cancel=cancel, label=label,
+                                     on_result=on_result)
         )
 
     def run_one(
         self, payload: dict[str, Any], *, on_progress: JobProgress | None = None,
         use_run: bool = False,
     ) -> dict[str, Any]:
-        """One job, synchronously: its output, or the StudioError/TransientError it failed with."""
+        """One job, synchronously: its output, or the StudioError it failed with
+        (WorkerUnavailable when the worker cannot be reached or is too slow). In the studio a
+        job that reports progress may run as long as news keeps coming (each report restarts
+        the interactive deadline); any other job must finish within the deadline."""
+        client = self._profiled(reports_progress=on_progress is not None)
+        last_news: list[float] = []
+
+        def news(p: dict[str, Any]) -> None:
+            last_news.append(asyncio.get_running_loop().time())
+            if on_progress is not None:
+                on_progress(p)
 
         async def one() -> dict[str, Any]:
-            async with self._http() as http:
-                out, _ = await self.call(http, payload, on_progress=on_progress, use_run=use_run)
-                return out
+            async with client._http() as http:
+                job = asyncio.ensure_future(client.call(
+                    http, payload, on_progress=news if on_progress else None, use_run=use_run))
+                limit = client._deadline_s
+                if limit is None:
+                    out, _ = await job
+                    return out
+                loop = asyncio.get_running_loop()
+                start = loop.time()
+                while True:
+                    since = max([start, *last_news[-1:]])
+                    wait = since + limit - loop.time()
+                    if wait > 0:
+                        done, _ = await asyncio.wait({job}, timeout=wait)
+                        if done:
+                            out, _ = job.result()
+                            return out
+                    if max([start, *last_news[-1:]]) + limit <= loop.time():
+                        job.cancel()
+                        await asyncio.gather(job, return_exceptions=True)
+                        raise client._too_slow("the job", idle=bool(last_news))
 
         return _run_sync(one)
 
@@ -98,11 +173,14 @@ class WorkerClient:
         progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
         label: str = "frame",
+        on_result: OnResult | None = None,
     ) -> list[FrameResult[dict[str, Any]]]:
         """Run every payload, at most `max_parallel` in flight; one FrameResult per payload,
-        in order. progress(done, total, message) is called as each finishes. Setting `cancel`
-        stops the batch: jobs not finished get a "cancelled" error (queued RunPod jobs are
-        cancelled on the endpoint, best effort)."""
+        in order. on_result(result) and then progress(done, total, message) are called as
+        each finishes (on_result may turn a result into an error). Setting `cancel` stops the
+        batch: jobs not finished get a "cancelled" error (queued RunPod jobs are cancelled on
+        the endpoint, best effort). Under a deadline (interactive), jobs still running when it
+        passes are cancelled and get a WorkerUnavailable error; finished ones are kept."""
         total = len(payloads)
         results: list[FrameResult[dict[str, Any]]] = [FrameResult(i) for i in range(total)]
         sem = asyncio.Semaphore(self.settings.max_parallel)
@@ -123,15 +201,28 @@ class WorkerClient:
                     except (StudioError, TransientError) as e:
                         results[i].error = e
                         results[i].attempts = getattr(e, "attempts", 1)
+                if on_result is not None:
+                    try:
+                        on_result(results[i])
+                    except Exception as e:  # e.g. the store failed: that frame's error
+                        results[i].value, results[i].error = None, e
                 done += 1
                 if progress:
                     progress(done, total, f"{done}/{total} {label}s")
 
             tasks = [asyncio.ensure_future(one(i)) for i in range(total)]
             watcher = asyncio.ensure_future(_watch(cancel, tasks)) if cancel else None
+            late: list[int] = []
+            if self._deadline_s is not None and tasks:
+                _, pending = await asyncio.wait(tasks, timeout=self._deadline_s)
+                late = [i for i, t in enumerate(tasks) if t in pending]
+                for i in late:
+                    tasks[i].cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             if watcher:
                 watcher.cancel()
+            for i in late:
+                results[i].value, results[i].error = None, self._too_slow(f"{label} {i}")
         for r in results:
             if r.value is None and r.error is None:
                 r.error = InputError(f"cancelled before {label} {r.index} ran")
@@ -157,7 +248,10 @@ class WorkerClient:
             except (TransientError, httpx.TransportError) as e:
                 why = _describe(e)
                 if attempt == s.retries:
-                    err = TransientError(f"{why} (gave up after {attempt + 1} attempts)")
+                    err = WorkerGaveUp(
+                        f"the GPU worker at {self.where} did not answer: {why} (gave up after "
+                        f"{attempt + 1} attempts); try again when the worker is up"
+                    )
                     err.attempts = attempt + 1  # type: ignore[attr-defined]
                     raise err from None
                 delay = s.backoff_s * 2**attempt * (0.75 + 0.5 * random.random())

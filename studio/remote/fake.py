@@ -13,6 +13,9 @@
 ``hang``         every route of that job sleeps ``hang_s`` (the client must give up)
 ``error``        COMPLETED with ``{"error": {"type": "BackendUnavailable", ...}}``
 ``failed``       FAILED with RunPod's own JSON error (error_type / error_message)
+``progress:N``   /status answers IN_PROGRESS with a progress report N times
+                 (a long job that keeps sending news), then the answer
+``queued:N``     /status answers IN_QUEUE without output N times (a cold worker)
 ===============  ==============================================================
 Loops are bounded: a sleeping route never sleeps more than ``hang_s``.
 """
@@ -146,9 +149,14 @@ class FakeEndpoint:
             fault = str((job["payload"].get("params") or {}).get("fault", ""))
             if fault == "hang":
                 time.sleep(self.hang_s)
-            if job["polls"] == 1:
-                progress = {"progress": {"done": 1, "total": 2, "message": "half way"}}
-                return 200, {"id": job_id, "status": "IN_PROGRESS", "output": progress}, {}
+            kind, _, count = fault.partition(":")
+            steps = int(count) if kind in ("progress", "queued") and count.isdigit() else 1
+            if job["polls"] <= steps and kind == "queued":
+                return 200, {"id": job_id, "status": "IN_QUEUE"}, {}
+            if job["polls"] <= steps:
+                news = {"done": job["polls"], "total": steps + 1, "message": "half way"}
+                return 200, {"id": job_id, "status": "IN_PROGRESS",
+                             "output": {"progress": news}}, {}
             return 200, self._finish(job_id, job["payload"], fault), {}
         if path.startswith("/cancel/"):
             with self._lock:

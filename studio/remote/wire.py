@@ -216,8 +216,12 @@ def mask_from_wire(out: Any, via: str) -> Mask:
     if foreground is not None and foreground.shape[:2] != alpha.shape:
         raise WireError(f"foreground {foreground.shape[:2]} and mask {alpha.shape} differ")
     score = out.get("score")
-    info = dict(out.get("info") or {})
-    info["worker_backend"] = out.get("backend")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+        raise WireError(f"the mask's score must be a number or null, got {_preview(score)}")
+    info = out.get("info") or {}
+    if not isinstance(info, dict):
+        raise WireError(f"the mask's info must be an object, got {_preview(info)}")
+    info = dict(info, worker_backend=out.get("backend"))
     return Mask(alpha, via, None if score is None else float(score), foreground, info)
 
 

@@ -26,14 +26,20 @@ log = logging.getLogger("studio.ui")
 def build_app(studio: Studio | None = None) -> gr.Blocks:
     """The studio's Blocks app over `studio` (a new Studio from the settings when None),
     with the queue configured (concurrency and size from the settings)."""
+    import gradio as gr
+
     from studio.pipeline import Studio
+    from studio.ui import ownership
     from studio.ui.events import wire
     from studio.ui.layout import build_layout
 
     studio = studio or Studio()
     demo, ui = build_layout()
-    with demo:
+    with demo:  # the browser's owner token (studio.ui.ownership), kept across reloads
+        ui.owner = gr.BrowserState("", storage_key="popcon-owner",
+                                   secret=ownership.token_secret(studio.settings))
         wire(studio, ui)
+    ownership.configure(demo, studio.settings)
     s = studio.settings
     demo.queue(default_concurrency_limit=s.queue_concurrency, max_size=s.queue_max_size)
     demo.studio = studio  # type: ignore[attr-defined]
@@ -41,9 +47,14 @@ def build_app(studio: Studio | None = None) -> gr.Blocks:
 
 
 def launch_options(studio: Studio) -> dict:
-    """Keyword arguments of ``Blocks.launch`` from the settings: login, upload cap, and only
-    the project folders served."""
+    """Keyword arguments of ``Blocks.launch`` from the settings: login, upload cap, the
+    project folders readable by the app (its views are served through Gradio's cache) and
+    never served directly by the file route (studio.ui.ownership.ProjectFilesGuard)."""
+    from starlette.middleware import Middleware
+
     from studio.ui.layout import CSS
+    from studio.ui.ownership import ProjectFilesGuard
+    from studio.ui.refusals import QUIET_ERRORS_CSS
 
     s = studio.settings
     s.projects_dir.mkdir(parents=True, exist_ok=True)
@@ -51,8 +62,10 @@ def launch_options(studio: Studio) -> dict:
         "auth": s.auth_pair,
         "allowed_paths": [str(s.projects_dir)],
         "max_file_size": s.max_upload_bytes,
-        "css": CSS,
+        "css": CSS + QUIET_ERRORS_CSS,
         "footer_links": [],
+        "app_kwargs": {"middleware": [Middleware(ProjectFilesGuard,
+                                                 projects_dir=s.projects_dir)]},
     }
 
 
@@ -73,11 +86,18 @@ def launch(
     block: wait until interrupted; False returns the running app (close it with .close()).
     """
     from studio.pipeline import Studio
+    from studio.recovery import sweep
+    from studio.ui import ownership
 
     studio = studio or Studio()
     s = studio.settings
     want_share = s.share if share is None else bool(share)
+    report = sweep(s)  # temp files and interrupted generations of a killed studio
+    if report.interrupted:
+        log.warning("marked %d interrupted generation(s): %s", len(report.interrupted),
+                    ", ".join(report.interrupted))
     demo = build_app(studio)
+    ownership.configure(demo, s, host or s.host, want_share)
     demo.launch(
         server_name=host or s.host,
         server_port=port or s.port,

@@ -24,9 +24,11 @@ import gradio as gr
 from studio.pipeline import Studio
 from studio.ui import exports as E
 from studio.ui import handlers as H
-from studio.ui import rig_panel, views
+from studio.ui import ownership, rig_panel, views
 from studio.ui.export_events import export_events
 from studio.ui.layout import UI
+from studio.ui.refusals import checked_generate, upload_events
+from studio.ui.resume import record_controls
 from studio.ui.wiring import GPU, Views, all_outputs, backend_picker, guarded, progress_fn
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
@@ -53,13 +55,13 @@ def _project_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
     @guarded
     def on_upload(image: str | None) -> dict:
         if not image:
-            return {}
+            return {ui.status: gr.skip()}
         pid = H.new_project(studio, image)
         notes = "".join(f" Note: {n}." for n in studio.open(pid).manifest["source"]["notes"])
         return _open(studio, v, pid, f"New project **{pid}**: now press **Generate**.{notes}")
 
-    ui.upload.change(on_upload, [ui.upload], everything, **PRIVATE)
     ui.api_upload.click(on_upload, [ui.api_file], everything, api_name="new_project")
+    upload_events(studio, ui, v, everything)
 
     @guarded
     def on_open(project_id: str) -> dict:
@@ -68,9 +70,9 @@ def _project_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
     ui.open_btn.click(on_open, [ui.open_id], everything, api_name="open_project")
 
     def on_new() -> dict:
-        return v.everything(None, "Upload a character to start a new project.") | {ui.upload: None}
+        return v.everything(None, "Upload a character to start a new project.")
 
-    ui.new_btn.click(on_new, None, [*everything, ui.upload], **PRIVATE)
+    ui.new_btn.click(on_new, None, everything, **PRIVATE)
 
     def on_recent() -> list:
         return [(thumb, caption) for thumb, caption, _ in H.recent_projects(studio)]
@@ -87,16 +89,19 @@ def _project_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
 
     ui.recent.select(on_recent_select, None, [*everything, ui.open_id], **PRIVATE)
 
-    def on_load(last: str | None) -> dict:
+    def on_load(last: str | None, token: str | None) -> dict:
+        owner = {ui.owner: ownership.bind_browser(token)}  # first: this page's owner
         recent = on_recent()
         if not last:
-            return {ui.recent: recent}
+            return {ui.recent: recent} | owner
         try:
-            return _open(studio, v, last, f"Resumed project **{last}**.") | {ui.recent: recent}
+            return (_open(studio, v, last, f"Resumed project **{last}**.")
+                    | {ui.recent: recent} | owner)
         except Exception:  # the remembered project was deleted: start blank
-            return {ui.recent: recent}
+            return {ui.recent: recent} | owner
 
-    ui.demo.load(on_load, [ui.last_pid], [*everything, ui.recent], **PRIVATE)
+    ui.demo.load(on_load, [ui.last_pid, ui.owner], [*everything, ui.recent, ui.owner],
+                 **PRIVATE)
 
 
 def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
@@ -128,6 +133,8 @@ def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
                     progress: gr.Progress = gr.Progress()) -> dict:  # noqa: B008
         spec = H.generate(studio, project_id, preset, prompt, effects, frames, fps, candidates,
                           size, generator, progress_fn(progress))
+        record_controls(studio.open(project_id), preset, prompt, effects, frames, fps,
+                        candidates, size, generator)
         if spec.unknown_words:
             gr.Warning(f"not understood in the motion prompt: {', '.join(spec.unknown_words)}")
         project = studio.open(project_id)
@@ -142,8 +149,9 @@ def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
                ui.seg_image, ui.cut_checker, ui.cut_dark, ui.cut_light, ui.seg_info, ui.slot,
                ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration, ui.slot_info,
                ui.take_info, ui.seg_points, ui.fix_points, ui.set_projects]
-    ui.gen_btn.click(on_generate, [ui.pid, *motion_inputs, ui.candidates, ui.size, ui.generator],
-                     outputs, api_name="generate", concurrency_id=GPU)
+    gen_inputs = [ui.pid, *motion_inputs, ui.candidates, ui.size, ui.generator]
+    checked_generate(studio, ui, gen_inputs).success(
+        on_generate, gen_inputs, outputs, api_name="generate", concurrency_id=GPU)
 
 
 def _segment_events(studio: Studio, ui: UI, v: Views) -> None:

@@ -15,7 +15,7 @@ from studio.errors import ExportError, InputError
 from studio.export import SET_RULES, CheckReport, Preset, get_preset, list_presets
 from studio.pipeline import Studio
 from studio.project import Project
-from studio.ui import render
+from studio.ui import ownership, render
 from studio.ui.handlers import DEFAULTS, require_project
 
 DEFAULT_SET_PRESET = "line-emoji"
@@ -121,7 +121,8 @@ def export(studio: Studio, project_id: str, preset_id: str | None) -> ExportView
 def set_project_choices(studio: Studio, limit: int = MAX_SET_ITEMS) -> list[tuple[str, str]]:
     """(label, id) of the recent projects that have frames, newest first."""
     return [(f"{s.name or 'untitled'} · {s.frames} frames · {s.id}", s.id)
-            for s in Project.list_recent(studio.settings, limit=limit) if s.frames]
+            for s in Project.list_recent(studio.settings, limit=limit, keep=ownership.visible)
+            if s.frames]
 
 
 def parse_project_ids(value: Any) -> list[str]:

@@ -13,12 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from studio.errors import InputError, StudioError
+from studio.errors import InputError, NoCharacter, StudioError
 from studio.pipeline import Studio
+from studio.presence import ACCEPTED, why_empty
 from studio.project import Project
 from studio.refine import EdgeSettings, parse_hex
 from studio.types import MotionSpec, Point, ProgressFn, Prompt
-from studio.ui import render
+from studio.ui import ownership, render
 from studio.ui.backends import generator_prompt, require_available
 
 CUSTOM = "custom"
@@ -31,30 +32,41 @@ MAX_POINTS = 64
 
 # ---------------------------------------------------------------------- projects
 def require_project(studio: Studio, project_id: str | None) -> Project:
-    """Open the project `project_id`; InputError when there is none yet."""
+    """Open the project `project_id` if the requester owns it (studio.ui.ownership);
+    InputError when there is none yet, ProjectError when it is missing or someone else's."""
     if not project_id or not str(project_id).strip():
         raise InputError("no project yet: upload a character image (or pick an example) first")
-    return studio.open(str(project_id).strip())
+    return ownership.check(studio.open(str(project_id).strip()))
 
 
 def new_project(studio: Studio, image: str | Path | None) -> str:
-    """Ingest an uploaded image file into a new project; returns its id."""
+    """Ingest an uploaded image file into a new project owned by the requester; returns its
+    id. An image with nothing in it (fully transparent, one flat colour) is refused first."""
     if image is None or str(image) == "":
         raise InputError("no image given: upload a PNG, JPEG or WebP picture of a character")
     path = Path(image)
-    return studio.new_project(path, name=path.stem[:40] or "upload").id
+    source = studio.read_image(path)
+    reason = why_empty(source.image)  # refused before a project exists
+    if reason is not None:
+        raise NoCharacter(f"no character found in {source.name}: {reason}; {ACCEPTED}")
+    project = Project.create(path.stem[:40] or "upload", studio.settings)
+    project.set_source(source)
+    ownership.claim(project)
+    return project.id
 
 
 def recent_projects(studio: Studio, limit: int = 12) -> list[tuple[str, str, str]]:
     """(thumbnail path, caption, project id) of the most recently changed projects."""
     out = []
-    for summary in Project.list_recent(studio.settings, limit=limit):
+    for summary in Project.list_recent(studio.settings, limit=limit, keep=ownership.visible):
         try:
             project = studio.open(summary.id)
             thumb = render.thumbnail_of(project)
         except (StudioError, OSError):
             continue  # a broken or half-written project is not offered
         frames = f"{summary.frames} frames" if summary.frames else "not generated"
+        if summary.status:
+            frames += f" ({summary.status.split(':')[0]})"  # e.g. interrupted (generate)
         out.append((str(thumb), f"{summary.name} · {frames} · {summary.id}", summary.id))
     return out
 

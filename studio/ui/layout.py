@@ -57,7 +57,7 @@ def _generate_tab(ui: UI) -> None:
                 "**Generate**. The defaults make a LINE emoji in three clicks.")
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            ui.upload = gr.Image(label="Character", type="filepath",
+            ui.upload = gr.Image(label="Character", type="filepath", image_mode=None,
                                  sources=["upload", "clipboard"], height=280, elem_id="upload")
             if example_files():
                 gr.Examples([[f] for f in example_files()], inputs=[ui.upload], label="Examples",

@@ -17,22 +17,26 @@ from studio import registry
 from studio.errors import StudioError
 from studio.pipeline import Studio
 from studio.project import Project
+from studio.remote.profile import interactive
 from studio.types import ProgressFn
 from studio.ui import backends as B
 from studio.ui import handlers as H
 from studio.ui import render
 from studio.ui.layout import UI
+from studio.ui.resume import last_export, saved_controls
 
 GPU = "gpu"  # the concurrency group of events that run models
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn StudioError into gr.Error (shown to the user as a toast)."""
+    """Turn StudioError into gr.Error (shown to the user as a toast); remote GPU calls made
+    by the handler run under the interactive time limits (studio.remote.profile)."""
 
     @functools.wraps(fn)
     def inner(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with interactive():
+                return fn(*args, **kwargs)
         except StudioError as e:
             raise gr.Error(str(e), print_exception=False) from None
 
@@ -114,11 +118,11 @@ class Views:
 
     def controls(self, project: Project | None) -> dict:
         u = self.ui
-        c = H.controls_of(project) if project else dict(H.DEFAULTS, prompt="", effects=[])
+        c = saved_controls(project) if project else dict(H.DEFAULTS, prompt="", effects=[])
         edges = c.get("edges")
         out = {u.preset: c["preset"], u.prompt: c["prompt"], u.effects: c["effects"],
                u.frames: c["frames"], u.fps: c["fps"], u.size: c["size"],
-               u.generator: c.get("generator", "auto")}
+               u.candidates: c["candidates"], u.generator: c.get("generator", "auto")}
         if edges is not None:
             out |= {u.feather: edges.feather, u.grow: edges.grow, u.defringe: edges.defringe,
                     u.outline: edges.outline, u.outline_color: edges.outline_color}
@@ -129,20 +133,35 @@ class Views:
         return {u.export_summary: "", u.export_light: None, u.export_dark: None, u.check: None,
                 u.download: None, u.export_halo: ""}
 
+    def export_restored(self, project: Project | None) -> dict:
+        """The Export tab as the project's last export left it (blank when there is none)."""
+        restored = last_export(project) if project else None
+        if restored is None:
+            return self.export_blank()
+        u, ex = self.ui, restored.view
+        return {u.export_summary: ex.summary, u.export_light: ex.previews.get("light"),
+                u.export_dark: ex.previews.get("dark"), u.check: ex.rows,
+                u.download: str(ex.file), u.export_halo: ex.halo_text,
+                u.export_preset: restored.preset_id}
+
     def everything(self, project: Project | None, message: str) -> dict:
         u = self.ui
         pid = project.id if project else ""
+        src = project.manifest.get("source") if project else None
+        if project is not None and project.manifest.get("interrupted"):
+            message += " Its last generation was interrupted: press **Generate** again."
         return (
             {u.pid: pid, u.last_pid: pid, u.seg_points: [], u.fix_points: [], u.status: message,
-             u.interp: ""}
+             u.interp: "", u.upload: str(project.path / src["file"]) if src else None}
             | self.controls(project) | self.seg(project, []) | self.anim(project)
-            | self.slot(project, 0, []) | self.export_blank()
+            | self.slot(project, 0, []) | self.export_restored(project)
         )
 
 
 def all_outputs(ui: UI) -> list:
-    names = ("pid last_pid seg_points fix_points status interp preset prompt effects frames fps "
-             "size generator feather grow defringe outline outline_color seg_image cut_checker "
+    names = ("pid last_pid seg_points fix_points status interp upload preset prompt effects "
+             "frames fps candidates export_preset size generator feather grow defringe outline "
+             "outline_color seg_image cut_checker "
              "cut_dark cut_light seg_info preview strip frames_gal refine_preview slot cands_gal "
              "cand fix_image editor duration slot_info take_info export_summary export_light "
              "export_dark export_halo check download")
