@@ -102,8 +102,8 @@ def decode_image(
             if w * h > max_pixels and scale is not None:
                 im.draft(im.mode, (w // scale, h // scale))
                 notes.append(
-                    f"{name}: the photo is {w}×{h} ({w * h / 1e6:.0f} megapixels), over the "
-                    f"{max_pixels / 1e6:g} megapixel limit (STUDIO_MAX_PIXELS), so it was "
+                    f"{name}: the photo is {w}×{h} ({_amount(w * h / 1e6)} megapixels), over the "
+                    f"{_amount(max_pixels / 1e6)} megapixel limit, so it was "
                     f"scaled down to 1/{round(w / im.size[0])} while decoding: "
                     f"{im.size[0]}×{im.size[1]}"
                 )
@@ -113,9 +113,9 @@ def decode_image(
                 )
             if im.size[0] * im.size[1] > max_pixels:  # a JPEG libjpeg could not scale
                 raise ImageError(
-                    f"{name}: the image is {w}×{h} = {w * h / 1e6:.0f} megapixels and cannot "
-                    f"be scaled while decoding; the limit is {max_pixels / 1e6:.0f} megapixels "
-                    "(STUDIO_MAX_PIXELS)"
+                    f"{name}: the image is {w}×{h} = {_amount(w * h / 1e6)} megapixels and "
+                    f"cannot be scaled while decoding; the limit is "
+                    f"{_amount(max_pixels / 1e6)} megapixels: scale it down and try again"
                 )
             im.load()
             im = ImageOps.exif_transpose(im)
@@ -158,8 +158,8 @@ def load_image(
     size = p.stat().st_size
     if size > max_bytes:
         raise ImageError(
-            f"{p.name}: the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB "
-            "(STUDIO_MAX_UPLOAD_MB)"
+            f"{p.name}: the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB: "
+            "save it smaller (fewer pixels, or JPEG/WebP) and try again"
         )
     return decode_image(p.read_bytes(), name=p.name, max_pixels=max_pixels, max_bytes=max_bytes)
 
