@@ -44,10 +44,9 @@ from studio.export import (  # noqa: E402
     preview_on,
     psnr,
 )
-from studio.export.timing import distribute  # noqa: E402
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
-GIF_SWEEP = ((256, 0), (128, 0), (128, 24), (64, 24), (64, 40), (48, 40), (32, 40), (32, 64))
+GIF_SWEEP = (256, 128, 96, 64, 48, 32, 24, 16)
 
 
 # ------------------------------------------------------------------ clips
@@ -186,8 +185,10 @@ def _pillow(frames: list[np.ndarray], delays: list[int], fmt: str) -> bytes:
 
 def routes(frames: list[np.ndarray], durations: list[float]) -> list[tuple[str, str, bytes, float]]:
     """(format, route, bytes, seconds) for popcon's encoders and the installed references."""
-    delays = distribute(durations, round(sum(durations)))
-    gif_delays = distribute(durations, round(sum(durations) / 10) * 10, 10)
+    step = sum(durations) / len(durations)  # even timing, as the presets write it
+    delays = [round(step)] * len(frames)
+    exact = [step] * len(frames)
+    gif_delays = [max(10, round(step / 10) * 10)] * len(frames)
     fps = 1000 * len(frames) / sum(durations)
     rows: list[tuple[str, str, bytes, float]] = []
 
@@ -196,10 +197,10 @@ def routes(frames: list[np.ndarray], durations: list[float]) -> list[tuple[str, 
         rows.append((fmt, route, data, sec))
 
     for matte, tag in ((WHITE, "white"), (BLACK, "black")):
-        for colors, lossy in GIF_SWEEP:
-            add("gif", f"popcon {colors}c lossy {lossy} matte {tag}",
-                lambda c=colors, k=lossy, m=matte: encode_gif(
-                    frames, gif_delays, colors=c, matte=m, lossy=k).data)
+        for colors in GIF_SWEEP:
+            add("gif", f"popcon {colors}c matte {tag}",
+                lambda c=colors, m=matte: encode_gif(
+                    frames, gif_delays, colors=c, matte=m).data)
     if shutil.which("ffmpeg"):
         add("gif", "ffmpeg palettegen", lambda: _ffmpeg_gif(frames, fps, None))
         if shutil.which("gifsicle"):
@@ -209,13 +210,13 @@ def routes(frames: list[np.ndarray], durations: list[float]) -> list[tuple[str, 
     add("apng", "Pillow default (lossless)", lambda: _pillow(frames, delays, "PNG"))
     for colors in (256, 128):
         add("apng", f"popcon {colors}c shared palette",
-            lambda c=colors: encode_apng(frames, delays, colors=c).data)
+            lambda c=colors: encode_apng(frames, exact, colors=c).data)
     add("webp", "Pillow default", lambda: _pillow(frames, delays, "WEBP"))
     for q, a in ((90, 100), (80, 50), (75, 40), (60, 25)):
         add("webp", f"popcon q{q}/a{a}",
             lambda q=q, a=a: encode_webp(frames, delays, quality=q, alpha_quality=a).data)
     for crf in (24, 32, 40):
-        add("webm", f"popcon CRF {crf}", lambda c=crf: encode_webm(frames, delays, crf=c).data)
+        add("webm", f"popcon CRF {crf}", lambda c=crf: encode_webm(frames, exact, crf=c).data)
     if shutil.which("ffmpeg"):
         for crf in (24, 32, 40):
             add("webm", f"ffmpeg CLI CRF {crf}", lambda c=crf: _ffmpeg_webm(frames, fps, c))

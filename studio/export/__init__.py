@@ -46,8 +46,10 @@ from studio.export.webp import encode_webp
 class ExportResult:
     """A written export.
 
-    bytes: file size; settings: the encoder settings chosen; given_up: what fitting the
-    preset cost ("dropped every 2nd frame: 24 → 12 frames"); notes: harmless changes
+    bytes: file size; settings: the encoder settings chosen; delays_ms: one per written
+    frame, all equal (even timing) unless identical neighbours were merged; given_up: what
+    fitting the preset cost ("motion resampled: 24 → 20 frames (line-emoji allows at most
+    20)"); notes: harmless changes
     (resizing, merged identical frames); warnings: overridden platform rules and failed checks.
     """
 
@@ -57,7 +59,7 @@ class ExportResult:
     preset: Preset
     settings: EncodeSettings
     frame_count: int
-    delays_ms: list[int]
+    delays_ms: list[float]
     loops: int
     check: CheckReport
     given_up: list[str] = field(default_factory=list)

@@ -47,7 +47,7 @@ def encode_apng(
         kept, delays = merge_identical(keys, delays_ms)
         images = [Image.fromarray(keys[i]) for i in kept]
         data = _save(images, delays, loops, compress_level)
-        return Encoded(data, "apng", len(kept), delays, None)
+        return Encoded(data, "apng", len(kept), [float(d) for d in delays], None)
     pal = palette if palette is not None else build_palette(frames, colors)
     indices = apply_palette(frames, pal)
     kept, delays = merge_identical(indices, delays_ms)
@@ -58,4 +58,4 @@ def encode_apng(
         im.putpalette(raw, "RGBA")
         images.append(im)
     data = _save(images, delays, loops, compress_level)
-    return Encoded(data, "apng", len(kept), delays, len(pal))
+    return Encoded(data, "apng", len(kept), [float(d) for d in delays], len(pal))

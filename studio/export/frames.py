@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 
 from studio.errors import InputError
+
+T = TypeVar("T", int, float, Fraction)
 
 
 def validate(frames: Sequence[np.ndarray], durations_ms: Sequence[float]) -> None:
@@ -106,38 +110,49 @@ def preview_on(frames: Sequence[np.ndarray], bg_rgb: tuple[int, int, int]) -> li
     return out
 
 
+KEEP_ALPHA = 32  # GIF: alpha at or above this (1/8) is always kept, composited on the matte
+MATTE_TOLERANCE = 6  # GIF: fainter pixels are kept when they show ≥ this far from the matte
+
+
 def matte_threshold(
     frame: np.ndarray, matte: tuple[int, int, int] | None, transparent: bool
 ) -> np.ndarray:
     """RGBA uint8 (H, W, 4) with 1-bit alpha for GIF.
 
-    transparent: alpha < 128 becomes fully transparent; the rest is composited on `matte`
-    (its colour blends into the edge) and made opaque. Not transparent: everything is
-    composited on `matte` (white when None).
+    Every visible pixel is composited on `matte` (white when None), so its colour is what
+    the chat background would show through it, and made opaque. transparent: a pixel becomes
+    fully transparent only where it shows nothing on the matte: alpha 0, or alpha below
+    KEEP_ALPHA whose composite is within MATTE_TOLERANCE levels of the matte. So a
+    translucent body (a 40% ghost) is kept, tinted by the matte, never thresholded away.
+    Not transparent: everything is composited on `matte`.
     """
     m = np.asarray(matte if matte is not None else (255, 255, 255), np.float32)
     a = frame[..., 3:].astype(np.float32) / 255.0
-    rgb = np.rint(frame[..., :3].astype(np.float32) * a + m * (1.0 - a)).astype(np.uint8)
+    comp = frame[..., :3].astype(np.float32) * a + m * (1.0 - a)
+    rgb = np.rint(comp).astype(np.uint8)
     alpha = np.full(frame.shape[:2], 255, np.uint8)
     if transparent:
-        alpha[frame[..., 3] < 128] = 0
+        shows = np.abs(comp - m).max(axis=2) >= MATTE_TOLERANCE
+        keep = (frame[..., 3] >= KEEP_ALPHA) | ((frame[..., 3] > 0) & shows)
+        alpha[~keep] = 0
     out = np.dstack([rgb, alpha])
     out[alpha == 0] = 0
     return out
 
 
 def merge_identical(
-    keys: Sequence[np.ndarray], delays_ms: Sequence[int]
-) -> tuple[list[int], list[int]]:
-    """Indices of frames kept after merging identical consecutive `keys`, and summed delays."""
+    keys: Sequence[np.ndarray], delays_ms: Sequence[T]
+) -> tuple[list[int], list[T]]:
+    """Indices of frames kept after merging identical consecutive `keys`, and summed delays
+    (of the delays' own type: int ms, or exact Fractions)."""
     kept = [0]
-    delays = [int(delays_ms[0])]
+    delays = [delays_ms[0]]
     for i in range(1, len(keys)):
         if np.array_equal(keys[i], keys[kept[-1]]):
-            delays[-1] += int(delays_ms[i])
+            delays[-1] += delays_ms[i]
         else:
             kept.append(i)
-            delays.append(int(delays_ms[i]))
+            delays.append(delays_ms[i])
     return kept, delays
 
 

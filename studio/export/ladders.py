@@ -26,19 +26,18 @@ from studio.export.webp import encode_webp
 
 @dataclass(frozen=True)
 class EncodeSettings:
-    """One rung of a format's ladder plus the frame step and canvas it was tried at.
+    """One rung of a format's ladder plus the frame count and canvas it was tried at.
 
     colors: palette size (APNG, GIF); None for full-colour APNG.
-    lossy: GIF lossy level (0 = exact; higher merges near colours into longer runs).
     quality, alpha_quality: WebP lossy knobs (0..100); lossless: WebP lossless.
     crf: WebM VP9 constant quality (0..63, lower is better).
+    frames: frames written per loop (even timing), None before a count is chosen.
     size: (width, height) of the canvas written, None before a canvas is chosen.
     """
 
     format: str
-    step: int = 1
+    frames: int | None = None
     colors: int | None = None
-    lossy: int = 0
     quality: int | None = None
     alpha_quality: int | None = None
     lossless: bool = False
@@ -51,12 +50,12 @@ class EncodeSettings:
             return "lossless" if self.lossless else f"quality {self.quality}/{self.alpha_quality}"
         if self.format == "webm":
             return f"CRF {self.crf}"
-        text = "full colour" if self.colors is None else f"{self.colors} colours"
-        return text + (f", lossy {self.lossy}" if self.lossy else "")
+        return "full colour" if self.colors is None else f"{self.colors} colours"
 
     def describe(self) -> str:
         size = f", {self.size[0]}×{self.size[1]}" if self.size else ""
-        return f"{self.format} {self.knob()}, frame step {self.step}{size}"
+        frames = f", {self.frames} frames" if self.frames else ""
+        return f"{self.format} {self.knob()}{frames}{size}"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -77,8 +76,8 @@ def _apng(colors: Sequence[int | None]) -> Ladder:
     return Ladder(tuple(EncodeSettings("apng", colors=c) for c in colors))
 
 
-def _gif(rungs: Sequence[tuple[int, int]]) -> Ladder:
-    return Ladder(tuple(EncodeSettings("gif", colors=c, lossy=k) for c, k in rungs))
+def _gif(colors: Sequence[int]) -> Ladder:
+    return Ladder(tuple(EncodeSettings("gif", colors=c) for c in colors))
 
 
 def _webp(qs: Sequence[tuple[int, int]]) -> Ladder:
@@ -93,8 +92,9 @@ def _webm(crfs: Sequence[int]) -> Ladder:
 
 LADDERS: dict[str, Ladder] = {
     "apng": _apng([None, 256, 192, 128, 96, 64, 48, 32, 24, 16]),
-    "gif": _gif([(256, 0), (256, 8), (192, 16), (128, 16), (128, 32), (96, 32), (64, 32),
-                 (64, 48), (48, 48), (32, 48), (24, 64), (16, 64)]),
+    # palette size only: the old "lossy" rungs (a pixel takes its left neighbour's colour)
+    # lost 3-11 dB to a smaller palette of the same bytes on flat art (bench/export.py)
+    "gif": _gif([256, 192, 128, 96, 64, 48, 32, 24, 16, 12, 8]),
     "webp": _webp(
         [(90, 100), (90, 80), (85, 60), (80, 50), (75, 40), (70, 30), (60, 25), (50, 20),
          (40, 15), (30, 10), (20, 5)],
@@ -127,7 +127,7 @@ def encode_with(
     if s.format == "gif":
         return encode_gif(
             sel, timing.delays_ms, colors=s.colors or 256, matte=preset.matte,
-            transparent=preset.transparent, loops=timing.loops, lossy=s.lossy,
+            transparent=preset.transparent, loops=timing.loops,
         )
     if s.format == "webp":
         return encode_webp(
@@ -140,6 +140,6 @@ def encode_with(
 
         return encode_webm(
             sel, timing.delays_ms, crf=s.crf if s.crf is not None else 30,
-            max_fps=preset.max_fps or 60.0,
+            max_fps=preset.max_fps,
         )
     raise ExportError(f"unknown export format {s.format!r}; formats: apng, gif, webp, webm")
