@@ -73,13 +73,24 @@ def fit_canvas(frames: Sequence[np.ndarray], width: int, height: int) -> list[np
     """Scale every RGBA frame to fit (width, height) keeping aspect, centred on transparent.
 
     Resampling runs on premultiplied float alpha (INTER_AREA down, cubic up), so edges get
-    no dark or light fringe. Frames already at the canvas size are returned as they are.
+    no dark or light fringe. Pixel art (few colours, hard edges, whole-pixel blocks: see
+    studio.motion.pixelgrid) is instead scaled by the largest whole factor that fits, with
+    nearest neighbour, so it keeps its colours. Frames already at the canvas size are
+    returned as they are.
     """
     import cv2
+
+    from studio.motion.pixelgrid import block_size, palette_of
 
     h, w = frames[0].shape[:2]
     if (w, h) == (width, height):
         return [np.ascontiguousarray(f) for f in frames]
+    if palette_of(frames[0]) is not None and all(
+        bool(np.isin(f[..., 3], (0, 255)).all()) for f in frames
+    ):
+        b = min(block_size(f) for f in frames)
+        if h // b <= height and w // b <= width:
+            return [_nearest_whole(f[::b, ::b], width, height) for f in frames]
     scale = min(width / w, height / h)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
     x0, y0 = (width - nw) // 2, (height - nh) // 2
@@ -97,6 +108,21 @@ def fit_canvas(frames: Sequence[np.ndarray], width: int, height: int) -> list[np
         canvas[y0 : y0 + nh, x0 : x0 + nw] = np.rint(tile).astype(np.uint8)
         out.append(clean_transparent(canvas))
     return out
+
+
+def _nearest_whole(grid: np.ndarray, width: int, height: int) -> np.ndarray:
+    """RGBA grid (h, w, 4) scaled by the largest whole factor fitting (width, height) (at
+    least 1, cropped when even that is too big), nearest neighbour, centred."""
+    gh, gw = grid.shape[:2]
+    k = max(1, min(width // gw, height // gh))
+    big = np.repeat(np.repeat(grid, k, 0), k, 1)
+    bh, bw = big.shape[:2]
+    sy, sx = max(0, (bh - height) // 2), max(0, (bw - width) // 2)
+    big = big[sy : sy + height, sx : sx + width]
+    out = np.zeros((height, width, 4), np.uint8)
+    y0, x0 = (height - big.shape[0]) // 2, (width - big.shape[1]) // 2
+    out[y0 : y0 + big.shape[0], x0 : x0 + big.shape[1]] = big
+    return clean_transparent(out)
 
 
 def preview_on(frames: Sequence[np.ndarray], bg_rgb: tuple[int, int, int]) -> list[np.ndarray]:

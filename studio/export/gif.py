@@ -27,11 +27,16 @@ def gif_frames(
     return [matte_threshold(f, matte, transparent) for f in frames]
 
 
-def _unique_rgb(colors: np.ndarray) -> np.ndarray:
-    """RGB palette (N, 3) uint8 with duplicates nudged apart (Pillow remaps duplicates)."""
+def _unique_rgb(colors: np.ndarray, has_clear: bool = False) -> np.ndarray:
+    """RGB palette (N, 3) uint8 with duplicates nudged apart (Pillow remaps duplicates).
+
+    Visible entries keep their colours; the clear entry 0 (when `has_clear`) is the one
+    nudged, so a black pixel stays exactly black.
+    """
     rgb = colors[:, :3].astype(np.int32).copy()
     seen: set[tuple[int, int, int]] = set()
-    for i in range(len(rgb)):
+    order = [*range(1, len(rgb)), 0] if has_clear else range(len(rgb))
+    for i in order:
         c = tuple(int(v) for v in rgb[i])
         k = 0
         while c in seen:
@@ -92,7 +97,7 @@ def encode_gif(
             cur = np.where(same, np.uint8(0), idx[i])
             shown = np.where(cur == 0, shown, cur)
             idx[i] = cur
-    raw = _unique_rgb(pal.colors).tobytes()
+    raw = _unique_rgb(pal.colors, pal.has_clear).tobytes()
     images = []
     for frame in idx:
         im = Image.frombytes("P", (w, h), np.ascontiguousarray(frame).tobytes())

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from studio.errors import InputError
 from studio.generate.base import check_slot
+from studio.motion.pixelgrid import renderer_for
 from studio.motion.renderer import Renderer
 from studio.options import BackendOptions
 from studio.types import Candidate, MotionSpec, ProgressFn, Slot, Source
@@ -50,8 +51,9 @@ class ProceduralGenerator:
         if isinstance(candidates, bool) or not 1 <= int(candidates) <= MAX_CANDIDATES:
             raise InputError(f"candidates must be between 1 and {MAX_CANDIDATES}, got {candidates}")
         o = self.options
+        kind = renderer_for(source.cutout)  # pixel art renders on its own pixel grid
         return [
-            Renderer(
+            kind(
                 source.cutout, spec, size, seed=seed + k, variation=0.0 if k == 0 else o.variation,
                 supersample=o.supersample, margin=o.margin,
             )

@@ -35,7 +35,11 @@ class Renderer:
     of the output frames in px; seed: random moves and effect placement; variation in [0, 1]:
     0 is the exact spec, more plays each move up to 30% softer (seeded). margin: fraction of the
     canvas kept clear on each side; supersample: render scale before the area downsample.
+    interpolation: how the character is sampled (cv2 flag); pixelgrid.PixelGridRenderer
+    samples nearest on whole source pixels.
     """
+
+    interpolation: int = cv2.INTER_LINEAR
 
     def __init__(
         self,
@@ -152,7 +156,7 @@ class Renderer:
         if not pose.warps:
             m = a @ np.linalg.inv(self.src_scale)  # prescaled px → canvas px
             return cv2.warpAffine(
-                self.src, m[:2], (W2, H2), flags=cv2.INTER_LINEAR,
+                self.src, m[:2], (W2, H2), flags=self.interpolation,
                 borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0),
             )
         out = np.zeros((H2, W2, 4), np.float32)
@@ -170,7 +174,7 @@ class Renderer:
         mx = ((x - dx) * p[0, 0] + p[0, 2]).astype(np.float32)
         my = ((y - dy) * p[1, 1] + p[1, 2]).astype(np.float32)
         out[y0:y1, x0:x1] = cv2.remap(
-            self.src, mx, my, cv2.INTER_LINEAR,
+            self.src, mx, my, self.interpolation,
             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0),
         )
         return out
