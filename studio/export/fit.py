@@ -25,7 +25,8 @@ import numpy as np
 from studio.errors import ExportError
 from studio.export.encoded import Encoded
 from studio.export.frames import fit_canvas, validate
-from studio.export.ladders import LADDERS, EncodeSettings, encode_with
+from studio.export.ladders import LADDERS, EncodeSettings, Ladder, encode_with
+from studio.export.palette import ColourTable, Palette
 from studio.export.presets import Preset
 from studio.export.timing import Timing, count_note, frame_counts, plan_timing
 
@@ -33,6 +34,10 @@ COUNT_RATIOS = (1.0, 0.75, 0.5, 0.34)  # frame counts tried: the most, then abou
 STEP_COST = 6.0  # halving the frames weighs like going 6 rungs down the ladder
 SCALE_COST = 8.0  # halving the canvas side weighs like going 8 rungs down
 SCALES = (1.0, 0.85, 0.7)  # canvas sides tried where the preset allows a smaller canvas
+# Formats whose palette is lowered, once a setting fits, to the fewest colours that keep
+# this PSNR (dB, the lower of on black and on white, vs the frames): APNG's full colour or
+# 256 colours cost 2-3× the bytes of a palette that looks the same (bench/peer.py).
+QUALITY_TARGET_DB = {"apng": 42.0}
 
 
 @dataclass
@@ -170,12 +175,14 @@ def fit_to_budget(
     full = canvas_sizes(w, h, preset)[0]
     ladder = LADDERS[fmt]
     canvases: dict[tuple[int, int, int], list[np.ndarray]] = {}
+    tables: dict[int, ColourTable] = {}
+    palettes: dict[tuple[int, int], Palette] = {}
     tried: list[tuple[EncodeSettings, int]] = []
     results: dict[tuple[int, int], tuple[Encoded, EncodeSettings]] = {}
     too_few = 0
 
-    def fits(gi: int, r: int) -> bool:
-        nonlocal too_few
+    def geometry(gi: int) -> tuple[list[np.ndarray], Timing]:
+        """The canvas frames and timing of geometry gi (rendered or resized once)."""
         g = geoms[gi]
         timing, key = g.timing, (0, *g.size)
         if render is not None and timing.count != n:
@@ -185,8 +192,26 @@ def fit_to_budget(
                 canvases[key] = fit_canvas(_rendered(render, timing.count, frames[0]), *g.size)
         elif key not in canvases:
             canvases[key] = fit_canvas(frames, *g.size)
-        s = dataclasses.replace(ladder.rungs[r], frames=timing.count, size=g.size)
-        enc = encode_with(canvases[key], timing, s, preset, budget)
+        return canvases[key], timing
+
+    def table(gi: int) -> ColourTable | None:
+        if fmt != "apng":
+            return None
+        if gi not in tables:
+            canvas, timing = geometry(gi)
+            tables[gi] = ColourTable([canvas[i] for i in timing.indices])
+        return tables[gi]
+
+    def encode(gi: int, r: int, **kw) -> tuple[Encoded, EncodeSettings]:
+        canvas, timing = geometry(gi)
+        s = dataclasses.replace(ladder.rungs[r], frames=timing.count, size=geoms[gi].size)
+        tab = table(gi) if s.colors is not None else None
+        pal = palettes.get((gi, s.colors)) if s.colors is not None else None
+        return encode_with(canvas, timing, s, preset, budget, table=tab, palette=pal, **kw), s
+
+    def fits(gi: int, r: int) -> bool:
+        nonlocal too_few
+        enc, s = encode(gi, r)
         tried.append((s, enc.bytes))
         results[(gi, r)] = (enc, s)
         if preset.min_frames is not None and enc.frame_count < preset.min_frames:
@@ -194,19 +219,43 @@ def fit_to_budget(
             return False
         return enc.bytes <= budget
 
+    target = QUALITY_TARGET_DB.get(fmt)
+    starts: dict[int, tuple[int, float]] = {}
+
+    def start_rung(gi: int) -> int:
+        """The first rung tried: with a quality target, the fewest-colours palette that
+        still meets it (better rungs would only add bytes)."""
+        if target is None or gi in starts:
+            return starts.get(gi, (0, math.inf))[0]
+        tab = table(gi)
+        starts[gi] = (0, math.inf) if tab is None else _relax(tab, ladder, 0, target, palettes,
+                                                            gi)
+        return starts[gi][0]
+
     best: tuple[float, int, int] | None = None
     for gi, g in enumerate(geoms):
-        limit = len(ladder) if best is None else min(len(ladder), math.ceil(best[0] - g.cost))
-        if limit <= 0:
+        if best is not None and g.cost >= best[0]:
             continue
-        r = _best_rung(lambda r, gi=gi: fits(gi, r), limit, ladder.monotone_from)
-        if r is not None and (best is None or g.cost + r < best[0]):
-            best = (g.cost + r, gi, r)
+        start = start_rung(gi)
+        limit = len(ladder) - start
+        if best is not None:
+            limit = min(limit, math.ceil(best[0] - g.cost))
+        mono = None if ladder.monotone_from is None else max(0, ladder.monotone_from - start)
+        k = _best_rung(lambda k, gi=gi, st=start: fits(gi, st + k), limit, mono)
+        if k is not None and (best is None or g.cost + k < best[0]):
+            best = (g.cost + k, gi, start + k)
     if best is not None:
         _, gi, r = best
         enc, s = results[(gi, r)]
         g = geoms[gi]
         notes = []
+        start = start_rung(gi)
+        if start > 0:
+            q = starts[gi][1]
+            notes.append(f"{ladder.rungs[0].knob()} → {ladder.rungs[start].knob()}: "
+                         f"{q:.1f} dB on black and white meets the {target:g} dB target")
+        if fmt == "apng" and s.colors is not None:
+            enc, _ = encode(gi, r, optimize=True)  # oxipng: same pixels, fewer bytes
         if render is not None and g.timing.count != n:
             notes.append(f"motion re-rendered at {g.timing.count} frames")
         if (w, h) != g.size:
@@ -215,7 +264,7 @@ def fit_to_budget(
             notes.append(f"merged identical consecutive frames: {len(g.timing.indices)} → "
                          f"{enc.frame_count} frames")
         base_count = max(x.timing.count for x in geoms)
-        given_up = _given_up(s, ladder.rungs[0], g, base_count, n, preset, budget, full)
+        given_up = _given_up(s, ladder.rungs[start], g, base_count, n, preset, budget, full)
         return FitResult(enc, s, g.timing, budget, given_up, notes, tried)
     smallest = min(tried, key=lambda t: t[1])
     if too_few == len(tried):
@@ -236,6 +285,41 @@ def fit_to_budget(
         f"{smallest[1]} bytes ({smallest[0].describe()}); use fewer frames or a simpler "
         f"animation, or override max_bytes"
     )
+
+
+def _relax(
+    table: ColourTable, ladder: Ladder, r: int, target: float,
+    palettes: dict[tuple[int, int], Palette], key: int,
+) -> tuple[int, float]:
+    """The fewest-colours rung at or after r whose palette keeps PSNR (the lower of on black
+    and on white) ≥ target dB, by bisection (quality falls with the palette size), and its
+    PSNR. Rungs without a palette (full colour) count as exact. Palettes built are kept in
+    `palettes` under (key, colours)."""
+    memo: dict[int, float] = {}
+
+    def q(i: int) -> float:
+        if i not in memo:
+            colors = ladder.rungs[i].colors
+            if colors is None:
+                memo[i] = math.inf
+            else:
+                if (key, colors) not in palettes:
+                    palettes[(key, colors)] = table.palette(colors)
+                memo[i] = min(table.psnr(palettes[(key, colors)]))
+        return memo[i]
+
+    lo, hi = r, len(ladder) - 1
+    if q(lo) < target:
+        return r, q(lo)
+    if q(hi) >= target:
+        return hi, q(hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if q(mid) >= target:
+            lo = mid
+        else:
+            hi = mid
+    return lo, q(lo)
 
 
 def _rendered(

@@ -19,6 +19,7 @@ from studio.errors import ExportError
 from studio.export.apng import encode_apng
 from studio.export.encoded import Encoded
 from studio.export.gif import encode_gif
+from studio.export.palette import ColourTable, Palette
 from studio.export.presets import Preset
 from studio.export.timing import Timing
 from studio.export.webp import encode_webp
@@ -91,7 +92,7 @@ def _webm(crfs: Sequence[int]) -> Ladder:
 
 
 LADDERS: dict[str, Ladder] = {
-    "apng": _apng([None, 256, 192, 128, 96, 64, 48, 32, 24, 16]),
+    "apng": _apng([None, 256, 192, 128, 96, 64, 48, 40, 32, 28, 24, 20, 16, 12, 8]),
     # palette size only: the old "lossy" rungs (a pixel takes its left neighbour's colour)
     # lost 3-11 dB to a smaller palette of the same bytes on flat art (bench/export.py)
     "gif": _gif([256, 192, 128, 96, 64, 48, 32, 24, 16, 12, 8]),
@@ -108,17 +109,22 @@ ZLIB_FAST_GAIN = 0.88  # full-colour APNG: zlib level 9 is ~10% smaller than 6, 
 
 def encode_with(
     frames: Sequence[np.ndarray], timing: Timing, s: EncodeSettings, preset: Preset,
-    budget: int | None = None,
+    budget: int | None = None, *, table: ColourTable | None = None,
+    palette: Palette | None = None, optimize: bool = False,
 ) -> Encoded:
     """Encode the timing's frames of `frames` (RGBA uint8 at canvas size) with settings `s`.
 
     budget: bytes; full-colour APNG is written with zlib level 6 and only redone at level 9
-    when that could bring it under the budget.
+    when that could bring it under the budget. table: the ColourTable of the timing's
+    frames (palette APNG), when already counted; palette: one already built for them at
+    s.colors. optimize: oxipng pass (palette APNG).
     """
     sel = [frames[i] for i in timing.indices]
     if s.format == "apng":
         if s.colors is not None:
-            return encode_apng(sel, timing.delays_ms, colors=s.colors, loops=timing.loops)
+            return encode_apng(sel, timing.delays_ms, colors=s.colors, loops=timing.loops,
+                               table=table, palette=palette, optimize=optimize,
+                               merge=preset.distinct_frames)
         enc = encode_apng(sel, timing.delays_ms, colors=None, loops=timing.loops,
                           compress_level=6)
         if budget is not None and budget < enc.bytes <= budget / ZLIB_FAST_GAIN:
