@@ -95,6 +95,10 @@ def test_checker_reads_uneven_delays_as_their_tick():
     assert rate == 1000 and "1 ms" in how  # 83/84 ms judder reads as 1000 fps
     p = get_preset("telegram-emoji")
     assert not check_bytes(enc.data, p).ok
+    row = check_bytes(enc.data, get_preset("whatsapp")).row("even frame timing")
+    assert not row.passed and row.severity == "warning" and row.actual.startswith("uneven: 83")
+    even = check_bytes(encode_webp(frames, [84] * 12, quality=80).data, get_preset("whatsapp"))
+    assert even.row("even frame timing").passed
 
 
 def test_thirty_fps_webm_passes_exactly():

@@ -119,10 +119,28 @@ def _duration_rows(p: Preset, d: Decoded) -> list[CheckRow]:
         limit = Fraction(p.max_fps).limit_denominator(1001)
         rows.append(CheckRow("frame rate", f"≤ {p.max_fps:g} fps", f"{_fps_text(rate)} fps ({how})",
                              0 < rate <= limit))
-    else:
-        rows.append(CheckRow("frame rate", "even delays (one frame rate)",
-                             f"{_fps_text(rate)} fps ({how})", 0 < rate <= 1000, "warning"))
+    rows.append(_even_row(d, rate))
     return rows
+
+
+def _even_row(d: Decoded, rate: Fraction) -> CheckRow:
+    """Warning row: every delay is a whole number of frames at the file's frame rate, so
+    playback has no judder (41/42 ms alternating delays read as 1000 fps and stutter)."""
+    exp = "every delay a whole number of frames"
+    if rate <= 0:
+        return CheckRow("even frame timing", exp, "no frame rate", False, "warning")
+    frame = 1000 / rate
+    tol = Fraction(1) if d.format == "webm" else Fraction(1, 1000)  # WebM stores whole ms
+    counts = [Fraction(x).limit_denominator(1000) / frame for x in d.durations_ms]
+    even = all(round(c) >= 1 and abs(c - round(c)) * frame <= tol for c in counts)
+    if even and min(round(c) for c in counts) == 1:  # the shortest delay is one frame
+        held = sorted({round(c) for c in counts} - {1})
+        actual = f"{float(frame):.4g} ms frames" + (
+            f" (held ×{', ×'.join(map(str, held))})" if held else "")
+        return CheckRow("even frame timing", exp, actual, True, "warning")
+    uniq = sorted({round(x, 2) for x in d.durations_ms})[:4]
+    return CheckRow("even frame timing", exp,
+                    "uneven: " + ", ".join(f"{x:g}" for x in uniq) + " ms", False, "warning")
 
 
 def _fps_text(rate: Fraction) -> str:
