@@ -55,7 +55,8 @@ def colours(img: np.ndarray) -> set[tuple[int, int, int]]:
 @pytest.mark.parametrize("move", ["bounce", "spin", "jelly"])
 def test_pixel_art_motion_keeps_palette_and_grid(move):
     for src in sources():
-        assert is_pixel_art(src) and renderer_for(src) is PixelGridRenderer
+        kind, _ = renderer_for(src, src)
+        assert is_pixel_art(src) and kind is PixelGridRenderer
         spec = preset_spec(move, frames=8, fps=8.0)
         r = PixelGridRenderer(src, spec, (180, 180))
         frames = [r.frame(i) for i in range(8)]
@@ -63,14 +64,33 @@ def test_pixel_art_motion_keeps_palette_and_grid(move):
         assert r.factor >= 2
         for f in frames:
             assert set(np.unique(f[..., 3])) <= {0, 255}
-            assert block_size(f[:r.factor * (180 // r.factor), :r.factor * (180 // r.factor)]) \
-                % r.factor == 0 or r.factor == 1
+            assert block_size(f) % r.factor == 0  # whole source pixels, k×k each
         assert len({f.tobytes() for f in frames}) > 1  # it moves
+
+
+def test_pixel_art_read_from_the_source_not_the_soft_cutout():
+    """Segmentation softens a sprite's edges and re-estimates edge colours: the grid and the
+    colours come from the uploaded image, only the alpha from the cut-out."""
+    import cv2
+
+    native = sprite()
+    image = np.repeat(np.repeat(native, 4, 0), 4, 1)
+    image[image[..., 3] == 0] = (40, 160, 200, 255)  # on a plain cyan background
+    cutout = np.repeat(np.repeat(native, 4, 0), 4, 1)
+    cutout[..., 3] = cv2.GaussianBlur(cutout[..., 3], (0, 0), 1.5)  # soft edge
+    edge = (cutout[..., 3] > 0) & (cutout[..., 3] < 255)
+    cutout[edge, :3] = (37, 99, 61)  # an estimated colour the sprite never had
+    kind, art = renderer_for(image, cutout)
+    assert kind is PixelGridRenderer and art.shape[:2] == native.shape[:2]
+    assert colours(art) <= colours(native) and set(np.unique(art[..., 3])) <= {0, 255}
+    frames = [kind(art, preset_spec("spin", frames=6, fps=6.0), (128, 128)).frame(i)
+              for i in range(6)]
+    assert frame_colours(frames) <= colours(native)
 
 
 def test_smooth_art_is_not_pixel_art():
     cartoon = cartoon_frames(1, 96)[0]
-    assert not is_pixel_art(cartoon) and renderer_for(cartoon) is Renderer
+    assert not is_pixel_art(cartoon) and renderer_for(cartoon, cartoon)[0] is Renderer
     photo = np.random.default_rng(0).integers(0, 256, (40, 40, 4), dtype=np.uint8)
     photo[..., 3] = 255
     assert not is_pixel_art(photo)
@@ -125,3 +145,28 @@ def test_translucent_body_survives_gif(preset_id, tmp_path):
         body = frames[0][..., 3] == 102
         if body.any():  # the body shows the matte-tinted colour, not the background
             assert (g[0][body, 3] == 255).mean() > 0.95
+
+
+def test_make_pixel_art_keeps_its_colours(tmp_path):
+    """`popcon make` on a sprite (the field case, and a ×4 sprite on cyan): every frame of
+    the file shows only the sprite's own colours."""
+    import os
+    import subprocess
+    import sys
+
+    native = sprite()
+    up = np.repeat(np.repeat(native, 4, 0), 4, 1)
+    up[up[..., 3] == 0] = (40, 160, 200, 255)
+    Image.fromarray(up[..., :3]).save(tmp_path / "sprite.png")
+    cases = [(tmp_path / "sprite.png", colours(native))]
+    if (FIELD / "pixel-art-32px.png").exists():
+        cases.append((FIELD / "pixel-art-32px.png", colours(field_sprite())))
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "STUDIO_HOME": str(tmp_path / "home"),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    for k, (src, allowed) in enumerate(cases):
+        out = tmp_path / f"x{k}.png"
+        proc = subprocess.run([sys.executable, "-m", "studio", "make", str(src), "-o", str(out)],
+                              env=env, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        got = decode_animation(out.read_bytes()).frames
+        assert len(got) >= 2 and frame_colours(got) <= allowed, sorted(frame_colours(got))[:5]

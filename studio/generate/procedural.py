@@ -51,10 +51,10 @@ class ProceduralGenerator:
         if isinstance(candidates, bool) or not 1 <= int(candidates) <= MAX_CANDIDATES:
             raise InputError(f"candidates must be between 1 and {MAX_CANDIDATES}, got {candidates}")
         o = self.options
-        kind = renderer_for(source.cutout)  # pixel art renders on its own pixel grid
+        kind, cutout = renderer_for(source.image, source.cutout)  # pixel art: its own grid
         return [
             kind(
-                source.cutout, spec, size, seed=seed + k, variation=0.0 if k == 0 else o.variation,
+                cutout, spec, size, seed=seed + k, variation=0.0 if k == 0 else o.variation,
                 supersample=o.supersample, margin=o.margin,
             )
             for k in range(int(candidates))

@@ -25,15 +25,14 @@ MAX_COLOURS = 32  # distinct opaque colours that cover COVERAGE of the visible p
 COVERAGE = 0.95
 
 
-def block_size(rgba: np.ndarray) -> int:
+def block_size(img: np.ndarray) -> int:
     """The side of the blocks an upscaled sprite is made of (1 for a native-size sprite):
-    the largest b for which every b×b block of the RGBA image (H, W, 4) is one colour."""
-    h, w = rgba.shape[:2]
-    for b in range(min(h, w, 64 * 2) // 2, 1, -1):
-        if h % b or w % b:
-            continue
-        small = rgba[::b, ::b]
-        if np.array_equal(np.repeat(np.repeat(small, b, 0), b, 1), rgba):
+    the largest b ≤ 64 for which every b×b block of the image (H, W, C), counted from the
+    top-left corner (the last row and column of blocks may be cut), is one colour."""
+    h, w = img.shape[:2]
+    for b in range(min(h // 2, w // 2, 64), 1, -1):
+        small = img[::b, ::b]
+        if np.array_equal(np.repeat(np.repeat(small, b, 0), b, 1)[:h, :w], img):
             return b
     return 1
 
@@ -82,6 +81,30 @@ def is_pixel_art(rgba: np.ndarray) -> bool:
     return palette_of(rgba) is not None
 
 
+def pixel_art(image: np.ndarray, cutout: np.ndarray) -> np.ndarray | None:
+    """The character as pixel art on its own grid, or None when the source is not pixel art.
+
+    image: the source as uploaded, RGBA uint8 (H, W, 4); its exact blocks and colours are
+    read here, since segmentation softens a cut-out's edges and re-estimates its edge
+    colours. cutout: the segmented character (H, W, 4): only its alpha is used, sampled at
+    the block centres and cut at 128. Returns RGBA uint8 (H/b, W/b, 4) with 1-bit alpha and
+    the source's colours, when those colours (≤ MAX_COLOURS covering COVERAGE of the
+    character) and the character's size on the grid (≤ MAX_SIDE) say pixel art.
+    """
+    if image.shape != cutout.shape:
+        return None
+    sample = image.reshape(-1, 4)[:: max(1, image.shape[0] * image.shape[1] // 20000)]
+    if len(np.unique(sample[:, :3], axis=0)) > 8 * MAX_COLOURS:
+        return None  # a photo or a painted, anti-aliased drawing: quick no
+    b = block_size(image)
+    art = image[::b, ::b].copy()
+    keep = cutout[b // 2 :: b, b // 2 :: b, 3][: art.shape[0], : art.shape[1]] >= 128
+    art[..., 3] = np.where(keep, 255, 0)
+    art[~keep] = 0
+    palette = palette_of(art)
+    return None if palette is None else snap(art, palette)
+
+
 class PixelGridRenderer(Renderer):
     """A Renderer for pixel art: frames (height, width, 4) uint8 made of k×k blocks, k whole.
 
@@ -128,24 +151,24 @@ class PixelGridRenderer(Renderer):
         self.src_scale = np.eye(3)
 
     def frame(self, i: int) -> np.ndarray:
-        """Frame i as RGBA uint8 (height, width, 4): the grid frame, 1-bit alpha, ×k."""
+        """Frame i as RGBA uint8 (height, width, 4): the grid frame, 1-bit alpha, ×k (the
+        grid is ceil(size / k) cells, so less than k px of empty margin is cut)."""
         g = super().frame(i)
         g[..., 3] = np.where(g[..., 3] >= 128, 255, 0).astype(np.uint8)
         g[g[..., 3] == 0] = 0
         k = self.factor
-        big = np.repeat(np.repeat(g, k, 0), k, 1)
         w, h = self.out_size
-        y0, x0 = (big.shape[0] - h) // 2, (big.shape[1] - w) // 2
-        out = np.zeros((h, w, 4), np.uint8)
-        crop = big[max(0, y0) : max(0, y0) + h, max(0, x0) : max(0, x0) + w]
-        oy, ox = max(0, -y0), max(0, -x0)
-        out[oy : oy + crop.shape[0], ox : ox + crop.shape[1]] = crop
+        big = np.repeat(np.repeat(g, k, 0), k, 1)  # ≥ (h, w): cut at the right and bottom,
+        out = np.zeros((h, w, 4), np.uint8)  # so blocks start at the frame's corner
+        out[: min(h, big.shape[0]), : min(w, big.shape[1])] = big[:h, :w]
         return out
 
 
-def renderer_for(cutout: np.ndarray) -> type[Renderer]:
-    """PixelGridRenderer for pixel art (see `palette_of`), Renderer otherwise."""
-    return PixelGridRenderer if is_pixel_art(cutout) else Renderer
+def renderer_for(image: np.ndarray, cutout: np.ndarray) -> tuple[type[Renderer], np.ndarray]:
+    """(PixelGridRenderer, the pixel-art cut-out) when the source is pixel art (see
+    `pixel_art`), else (Renderer, cutout)."""
+    art = pixel_art(image, cutout)
+    return (Renderer, cutout) if art is None else (PixelGridRenderer, art)
 
 
 def frame_colours(frames: Sequence[np.ndarray]) -> set[tuple[int, int, int]]:
