@@ -23,6 +23,8 @@ from studio.types import MotionSpec
 MAX_SIDE = 128  # px: a larger source (at its own block size) is not treated as pixel art
 MAX_COLOURS = 32  # distinct opaque colours that cover COVERAGE of the visible pixels
 COVERAGE = 0.95
+HARD_EDGES = 0.99  # the uploaded image: ≤ 1% of visible pixels translucent, and its
+# MAX_COLOURS RGBA colours (besides the background) cover 99%: anti-aliasing leaves more
 
 
 def block_size(img: np.ndarray) -> int:
@@ -88,8 +90,10 @@ def pixel_art(image: np.ndarray, cutout: np.ndarray) -> np.ndarray | None:
     read here, since segmentation softens a cut-out's edges and re-estimates its edge
     colours. cutout: the segmented character (H, W, 4): only its alpha is used, sampled at
     the block centres and cut at 128. Returns RGBA uint8 (H/b, W/b, 4) with 1-bit alpha and
-    the source's colours, when those colours (≤ MAX_COLOURS covering COVERAGE of the
-    character) and the character's size on the grid (≤ MAX_SIDE) say pixel art.
+    the source's colours, when the image has hard edges (see HARD_EDGES: no anti-aliased
+    alpha or blended edge colours), the character's
+    colours are few (≤ MAX_COLOURS covering COVERAGE of it) and it is small on the grid
+    (≤ MAX_SIDE).
     """
     if image.shape != cutout.shape:
         return None
@@ -98,6 +102,13 @@ def pixel_art(image: np.ndarray, cutout: np.ndarray) -> np.ndarray | None:
         return None  # a photo or a painted, anti-aliased drawing: quick no
     b = block_size(image)
     art = image[::b, ::b].copy()
+    a = art[..., 3]
+    if ((a > 0) & (a < 255)).sum() > (1 - HARD_EDGES) * max(1, (a > 0).sum()):
+        return None  # anti-aliased alpha: not pixel art
+    _, counts = np.unique(art.reshape(-1, 4), axis=0, return_counts=True)
+    counts = np.sort(counts)[::-1][1:]  # without the background, the commonest colour
+    if counts[:MAX_COLOURS].sum() < HARD_EDGES * counts.sum():
+        return None  # blended edge colours: not pixel art
     keep = cutout[b // 2 :: b, b // 2 :: b, 3][: art.shape[0], : art.shape[1]] >= 128
     art[..., 3] = np.where(keep, 255, 0)
     art[~keep] = 0
