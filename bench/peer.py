@@ -14,6 +14,8 @@ preset with a matching sticker-convert preset:
 - both files are decoded and each frame is compared with the master frame at the same
   phase of the loop, resized to the file's canvas: PSNR composited on black and on white
   (mean over the file's frames);
+- encode time: wall seconds and CPU seconds (this process, or sticker-convert's driver
+  with its one worker process); on a shared machine compare the CPU seconds;
 - both tools' checkers judge both files: popcon's check_bytes with popcon's preset,
   sticker-convert's FormatVerify.check_file with its own (unmodified) preset.
 
@@ -202,14 +204,14 @@ def bench_clip(name: str, frames: list[np.ndarray], ids: list[str], python: Path
     jobs = []
     for pid in ids:
         p = get_preset(pid)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fit = fit_to_budget(frames, durations, p)
-        sec = time.perf_counter() - t
+        sec, cpu = time.perf_counter() - t, time.process_time() - c
         path = folder / f"popcon-{pid}{p.extension}"
         path.write_bytes(fit.encoded.data)
         size = fit.settings.size or (p.width, p.height)
         rows.append({"clip": name, "preset": pid, "tool": "popcon", "file": path,
-                     "bytes": fit.bytes, "seconds": sec, "size": size,
+                     "bytes": fit.bytes, "seconds": sec, "cpu": cpu, "size": size,
                      "settings": fit.settings.describe()})
         jobs.append({"input": str(master), "output": str(folder / f"sc-{pid}{p.extension}"),
                      "preset": MATCH[pid], "res": list(size)})
@@ -219,6 +221,7 @@ def bench_clip(name: str, frames: list[np.ndarray], ids: list[str], python: Path
             row = {"clip": name, "preset": pid, "tool": "sc " + answer["version"],
                    "file": Path(res["output"]) if res.get("ok") else None,
                    "bytes": res.get("bytes", 0), "seconds": res.get("seconds", math.nan),
+                   "cpu": res.get("cpu", math.nan),
                    "size": tuple(job["res"]), "settings": res.get("error", "")}
             rows.append(row)
     checks = [{"file": str(r["file"]), "preset": MATCH[r["preset"]]} for r in rows if r["file"]]
@@ -248,11 +251,11 @@ def _yn(v: bool | None) -> str:
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     print(f"{'clip':5} {'preset':15} {'tool':13} {'bytes':>8} {'PSNR b':>7} {'PSNR w':>7} "
-          f"{'enc s':>6} {'popcon chk':>10} {'sc chk':>6} {'sc fps':>7}  settings")
+          f"{'enc s':>6} {'cpu s':>6} {'popcon chk':>10} {'sc chk':>6} {'sc fps':>7}  settings")
     for r in rows:
         fps = "-" if r.get("sc_fps") is None else f"{r['sc_fps']:.4g}"
         print(f"{r['clip']:5} {r['preset']:15} {r['tool']:13} {r['bytes']:8d} "
-              f"{r['psnr_b']:7.2f} {r['psnr_w']:7.2f} {r['seconds']:6.2f} "
+              f"{r['psnr_b']:7.2f} {r['psnr_w']:7.2f} {r['seconds']:6.2f} {r['cpu']:6.2f} "
               f"{_yn(r['popcon_ok']):>10} {_yn(r['sc_ok']):>6} {fps:>7}  {r['settings']}")
 
 
@@ -282,8 +285,8 @@ def summarise(rows: list[dict[str, Any]]) -> list[str]:
         out.append(
             f"{r['clip']:5} {r['preset']:15} popcon {r['bytes']:7d} B at {mine_q:5.2f} dB vs "
             f"sticker-convert {q['bytes']:7d} B at {their_q:5.2f} dB: {r['bytes'] / q['bytes']:.0%}"
-            f" ({verdict}, {mine_q - their_q:+.2f} dB), time {r['seconds']:.2f} s vs "
-            f"{q['seconds']:.2f} s"
+            f" ({verdict}, {mine_q - their_q:+.2f} dB), CPU {r['cpu']:.2f} s vs "
+            f"{q['cpu']:.2f} s"
         )
     return out
 

@@ -67,18 +67,27 @@ def convert(job: dict[str, Any]) -> dict[str, Any]:
 
     opt = comp_option(job["preset"], job.get("res"))
     out = Path(job["output"])
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     try:
         ok, _, result, size = StickerConvert.convert(
             Path(job["input"]), out, opt, _Quiet(), CallbackReturn()
         )
     except Exception as exc:  # a bench row, not a crash
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-    sec = time.perf_counter() - t
+    sec, cpu = time.perf_counter() - t, _cpu() - c
     written = Path(result) if isinstance(result, (str, Path)) else out
     if isinstance(result, bytes):
         written.write_bytes(result)
-    return {"ok": bool(ok), "output": str(written), "bytes": int(size), "seconds": sec}
+    return {"ok": bool(ok), "output": str(written), "bytes": int(size), "seconds": sec,
+            "cpu": cpu}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (sticker-convert's workers)."""
+    import os
+
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def check(job: dict[str, Any]) -> dict[str, Any]:
