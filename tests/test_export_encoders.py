@@ -222,3 +222,46 @@ def test_failed_export_leaves_existing_file(anim, tmp_path, monkeypatch):
         export_animation(anim, DELAYS, "line-emoji", out)
     assert out.read_bytes() == b"the good old file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["001.png"]  # no temp file left
+
+
+def fctl_delays(data: bytes) -> list[tuple[int, int]]:
+    """(delay_num, delay_den) of every fcTL chunk of an APNG."""
+    pos, out = 8, []
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if kind == b"fcTL":
+            out.append(struct.unpack(">HH", data[pos + 28 : pos + 32]))
+        pos += 12 + length
+    return out
+
+
+def test_apng_exact_delays_deltas_and_optimised(anim):
+    from fractions import Fraction
+
+    enc = encode_apng(anim, [Fraction(1000, 24)] * 12, colors=64, loops=2)
+    assert fctl_delays(enc.data) == [(1, 24)] * 12
+    opt = encode_apng(anim, [Fraction(1000, 24)] * 12, colors=64, loops=2, optimize=True)
+    assert opt.bytes <= enc.bytes and fctl_delays(opt.data) == [(1, 24)] * 12
+    a, _, info = read_back(enc.data)
+    b, durations, _ = read_back(opt.data)
+    assert info["loop"] == 2 and durations == pytest.approx([1000 / 24] * 12)
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)  # oxipng changes bytes, not pixels
+    repeat = encode_apng([anim[0], anim[0], anim[1]], [50, 50, 50], colors=64, merge=False)
+    frames, durations, _ = read_back(repeat.data)
+    assert len(frames) == 3 and durations == [50, 50, 50]  # one delay for all: kept
+    np.testing.assert_array_equal(frames[0], frames[1])
+
+
+def test_palette_psnr_matches_the_decoded_file(anim):
+    from studio.export.palette import ColourTable
+
+    table = ColourTable(anim)
+    pal = table.palette(24)
+    est_b, est_w = table.psnr(pal)
+    frames, _, _ = read_back(encode_apng(anim, DELAYS, palette=pal, colors=24).data)
+    for bg, est in ((BLACK, est_b), (WHITE, est_w)):
+        src = np.stack(preview_on(anim, bg)).astype(np.float64)
+        got = np.stack(preview_on(frames, bg)).astype(np.float64)
+        assert abs(10 * math.log10(255**2 / np.mean((src - got) ** 2)) - est) < 0.2
+    assert table.psnr(table.palette(128))[0] > est_b  # more colours, higher quality
