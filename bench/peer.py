@@ -10,7 +10,10 @@ preset with a matching sticker-convert preset:
 
 - popcon fits the clip's frames to the preset (studio.export.fit_to_budget);
 - sticker-convert converts the master with its preset, the canvas set to popcon's canvas so
-  both write the same size (bench/peer_sc_driver.py runs inside its venv);
+  both write the same size (bench/peer_sc_driver.py runs inside its venv; its results are
+  kept in bench/out/peer/<clip>/sc-cache.json while the master is unchanged);
+- for APNG presets popcon also fits with its palette target set to sticker-convert's PSNR
+  ("popcon=q" rows), so bytes are compared at equal quality;
 - both files are decoded and each frame is compared with the master frame at the same
   phase of the loop, resized to the file's canvas: PSNR composited on black and on white
   (mean over the file's frames);
@@ -193,41 +196,74 @@ def quality(master: list[np.ndarray], data: bytes, matte: tuple[int, int, int] |
 
 
 # ------------------------------------------------------------------ main
-def bench_clip(name: str, frames: list[np.ndarray], ids: list[str], python: Path | None
-               ) -> list[dict[str, Any]]:
-    folder = OUT / name
-    folder.mkdir(parents=True, exist_ok=True)
-    master = folder / "master.png"
-    write_master(frames, master)
-    durations = [1000.0 / FPS] * len(frames)
-    rows: list[dict[str, Any]] = []
-    jobs = []
-    for pid in ids:
-        p = get_preset(pid)
+def popcon_row(name: str, pid: str, frames: list[np.ndarray], folder: Path,
+               target_db: float | None = None) -> dict[str, Any]:
+    """Fit the clip to preset `pid` with popcon (APNG palette target `target_db` when given,
+    else popcon's own) and write the file; the row before quality and checks."""
+    from studio.export import fit as fit_module
+
+    p = get_preset(pid)
+    targets = getattr(fit_module, "QUALITY_TARGET_DB", None)
+    saved = dict(targets) if targets is not None else None
+    if target_db is not None and targets is not None:
+        targets[p.format] = target_db
+    try:
         t, c = time.perf_counter(), time.process_time()
-        fit = fit_to_budget(frames, durations, p)
+        fit = fit_to_budget(frames, [1000.0 / FPS] * len(frames), p)
         sec, cpu = time.perf_counter() - t, time.process_time() - c
-        path = folder / f"popcon-{pid}{p.extension}"
-        path.write_bytes(fit.encoded.data)
-        size = fit.settings.size or (p.width, p.height)
-        rows.append({"clip": name, "preset": pid, "tool": "popcon", "file": path,
-                     "bytes": fit.bytes, "seconds": sec, "cpu": cpu, "size": size,
-                     "settings": fit.settings.describe()})
-        jobs.append({"input": str(master), "output": str(folder / f"sc-{pid}{p.extension}"),
-                     "preset": MATCH[pid], "res": list(size)})
-    if python is not None:
-        answer = run_driver(python, {"convert": jobs})
-        for pid, job, res in zip(ids, jobs, answer["convert"], strict=True):
-            row = {"clip": name, "preset": pid, "tool": "sc " + answer["version"],
-                   "file": Path(res["output"]) if res.get("ok") else None,
-                   "bytes": res.get("bytes", 0), "seconds": res.get("seconds", math.nan),
-                   "cpu": res.get("cpu", math.nan),
-                   "size": tuple(job["res"]), "settings": res.get("error", "")}
-            rows.append(row)
-    checks = [{"file": str(r["file"]), "preset": MATCH[r["preset"]]} for r in rows if r["file"]]
-    verdicts = run_driver(python, {"check": checks})["check"] if python is not None else []
+    finally:
+        if targets is not None and saved is not None:
+            targets.clear()
+            targets.update(saved)
+    tag = "" if target_db is None else "-eq"
+    path = folder / f"popcon{tag}-{pid}{p.extension}"
+    path.write_bytes(fit.encoded.data)
+    return {"clip": name, "preset": pid, "tool": "popcon" + ("=q" if tag else ""),
+            "file": path, "bytes": fit.bytes, "seconds": sec, "cpu": cpu,
+            "size": fit.settings.size or (p.width, p.height),
+            "settings": fit.settings.describe()}
+
+
+def sc_rows(name: str, ids: list[str], sizes: dict[str, tuple[int, int]], folder: Path,
+            master: Path, python: Path) -> list[dict[str, Any]]:
+    """sticker-convert's conversions of the master, reused while the master is unchanged
+    (its digest and the canvas are part of the cache key)."""
+    import hashlib
+
+    digest = hashlib.sha256(master.read_bytes()).hexdigest()[:12]
+    cache = folder / "sc-cache.json"
+    known = json.loads(cache.read_text()) if cache.exists() else {}
+    todo = []
+    for pid in ids:
+        key = f"{pid}:{digest}:{sizes[pid][0]}x{sizes[pid][1]}"
+        res = known.get(key)
+        if res is None or (res.get("ok") and not Path(res["output"]).exists()):
+            ext = get_preset(pid).extension
+            todo.append((key, {"input": str(master), "output": str(folder / f"sc-{pid}{ext}"),
+                               "preset": MATCH[pid], "res": list(sizes[pid])}))
+    if todo:
+        answer = run_driver(python, {"convert": [j for _, j in todo]})
+        for (key, _), res in zip(todo, answer["convert"], strict=True):
+            known[key] = {**res, "version": answer["version"]}
+        cache.write_text(json.dumps(known, indent=1))
+    rows = []
+    for pid in ids:
+        res = known[f"{pid}:{digest}:{sizes[pid][0]}x{sizes[pid][1]}"]
+        rows.append({"clip": name, "preset": pid, "tool": "sc " + res.get("version", "?"),
+                     "file": Path(res["output"]) if res.get("ok") else None,
+                     "bytes": res.get("bytes", 0), "seconds": res.get("seconds", math.nan),
+                     "cpu": res.get("cpu", math.nan), "size": sizes[pid],
+                     "settings": res.get("error", "")})
+    return rows
+
+
+def judge(rows: list[dict[str, Any]], frames: list[np.ndarray], python: Path | None) -> None:
+    """Quality against the master and both checkers, added to each row in place."""
+    todo = [r for r in rows if "popcon_ok" not in r]
+    checks = [{"file": str(r["file"]), "preset": MATCH[r["preset"]]} for r in todo if r["file"]]
+    verdicts = run_driver(python, {"check": checks})["check"] if python and checks else []
     k = 0
-    for r in rows:
+    for r in todo:
         p = get_preset(r["preset"])
         if r["file"] is None:
             r.update(psnr_b=math.nan, psnr_w=math.nan, popcon_ok=None, sc_ok=None, sc_fps=None)
@@ -236,12 +272,37 @@ def bench_clip(name: str, frames: list[np.ndarray], ids: list[str], python: Path
         r["bytes"] = len(data)
         r["psnr_b"], r["psnr_w"] = quality(frames, data, p.matte)
         r["popcon_ok"] = check_bytes(data, p, r["file"].name).ok
+        r["sc_ok"], r["sc_fps"] = None, None
         if verdicts:
-            v = verdicts[k]
-            r["sc_ok"], r["sc_fps"] = v.get("ok"), v.get("fps")
+            r["sc_ok"], r["sc_fps"] = verdicts[k].get("ok"), verdicts[k].get("fps")
             k += 1
-        else:
-            r["sc_ok"], r["sc_fps"] = None, None
+
+
+def bench_clip(name: str, frames: list[np.ndarray], ids: list[str], python: Path | None
+               ) -> list[dict[str, Any]]:
+    """popcon's and sticker-convert's files for one clip, judged; for APNG presets also
+    popcon at sticker-convert's quality (its palette target set to that PSNR), so bytes are
+    compared at equal quality."""
+    folder = OUT / name
+    folder.mkdir(parents=True, exist_ok=True)
+    master = folder / "master.png"
+    write_master(frames, master)
+    rows = [popcon_row(name, pid, frames, folder) for pid in ids]
+    if python is not None:
+        sizes = {r["preset"]: tuple(r["size"]) for r in rows}
+        rows += sc_rows(name, ids, sizes, folder, master, python)
+    judge(rows, frames, python)
+    from studio.export import fit as fit_module
+
+    if python is not None and hasattr(fit_module, "QUALITY_TARGET_DB"):
+        extra = []
+        for r in rows:
+            apng = get_preset(r["preset"]).format == "apng"
+            if r["tool"].startswith("sc") and r["file"] and apng:
+                q = min(r["psnr_b"], r["psnr_w"])
+                extra.append(popcon_row(name, r["preset"], frames, folder, target_db=q))
+        judge(extra, frames, python)
+        rows += extra
     return rows
 
 
@@ -262,6 +323,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 def summarise(rows: list[dict[str, Any]]) -> list[str]:
     out = []
     mine = [r for r in rows if r["tool"] == "popcon"]
+    equal = [r for r in rows if r["tool"] == "popcon=q"]
     judged = [r for r in mine if r["sc_ok"] is not None]
     if judged:
         ok = sum(bool(r["sc_ok"]) for r in judged)
@@ -270,11 +332,11 @@ def summarise(rows: list[dict[str, Any]]) -> list[str]:
                    + (f" (rejects {', '.join(bad)})" if bad else ""))
     ok = sum(bool(r["popcon_ok"]) for r in mine)
     out.append(f"popcon's checker accepts popcon's files: {ok}/{len(mine)}")
-    theirs = [r for r in rows if r["tool"] != "popcon" and r["file"] is not None]
+    theirs = [r for r in rows if r["tool"].startswith("sc") and r["file"] is not None]
     if theirs:
         ok = sum(bool(r["popcon_ok"]) for r in theirs)
         out.append(f"popcon's checker accepts sticker-convert's files: {ok}/{len(theirs)}")
-    for r in mine:
+    for r in mine + equal:
         peer = [x for x in theirs if (x["clip"], x["preset"]) == (r["clip"], r["preset"])]
         if not peer:
             continue
@@ -283,7 +345,8 @@ def summarise(rows: list[dict[str, Any]]) -> list[str]:
         their_q = min(q["psnr_b"], q["psnr_w"])
         verdict = "smaller" if r["bytes"] <= q["bytes"] else "LARGER"
         out.append(
-            f"{r['clip']:5} {r['preset']:15} popcon {r['bytes']:7d} B at {mine_q:5.2f} dB vs "
+            f"{r['clip']:5} {r['preset']:15} {r['tool']:8} {r['bytes']:7d} B at {mine_q:5.2f} dB "
+            f"vs "
             f"sticker-convert {q['bytes']:7d} B at {their_q:5.2f} dB: {r['bytes'] / q['bytes']:.0%}"
             f" ({verdict}, {mine_q - their_q:+.2f} dB), CPU {r['cpu']:.2f} s vs "
             f"{q['cpu']:.2f} s"
