@@ -9,8 +9,9 @@ installed: ffmpeg palettegen/paletteuse (+ gifsicle -O3 --lossy) for GIF, Pillow
 for APNG and WebP, the ffmpeg CLI's libvpx-vp9 for WebM. Quality is PSNR / SSIM of the
 decoded frames composited on white and on black against the RGBA source. Then every preset
 is fitted on every clip: bytes vs budget, the spec check of the file read back, PSNR on
-black, and the fitting time (wall and this process's CPU seconds: on a shared machine the
-CPU time is the one to compare). Numbers, not pass/fail.
+black, on white and on the preset's theme colour (its GIF matte, else its light chat
+background), and the fitting time (wall and this process's CPU seconds: on a shared machine
+the CPU time is the one to compare). Numbers, not pass/fail.
 """
 
 from __future__ import annotations
@@ -288,7 +289,7 @@ def bench_presets(name: str, frames: list[np.ndarray], durations: list[float],
                   ids: list[str]) -> None:
     print(f"\n## presets on clip {name}")
     print(f"{'preset':16} {'fits':5} {'check':6} {'bytes':>8} {'budget':>8} {'s':>5} "
-          f"{'cpu s':>5} {'PSNR b':>7} {'PSNR w':>7}  settings / given up")
+          f"{'cpu s':>5} {'PSNR b':>7} {'PSNR w':>7} {'theme':>7}  settings / given up")
     for p in list_presets():
         if p.id not in ids:
             continue
@@ -303,14 +304,23 @@ def bench_presets(name: str, frames: list[np.ndarray], durations: list[float],
         report = check_bytes(fit.encoded.data, p, "x" + p.extension)
         size = fit.settings.size or (p.width, p.height)
         ref = fit_canvas([frames[i] for i in fit.timing.indices], *size)
-        got = decode_animation(fit.encoded.data).frames
+        dec = decode_animation(fit.encoded.data)
+        got = dec.frames
         if not p.transparent:  # opaque on its matte: the source on that matte is the target
             ref = [np.dstack([f, np.full(f.shape[:2], 255, np.uint8)])
                    for f in preview_on(ref, p.matte or WHITE)]
+        if len(got) != len(ref):  # merged repeats: the frame showing at each grid time
+            starts = np.cumsum([0.0, *dec.durations_ms[:-1]])
+            step = sum(dec.durations_ms) / len(ref)
+            got = [got[int(np.searchsorted(starts, j * step + 1e-6, side="right") - 1)]
+                   for j in range(len(ref))]
         q = quality(ref, got)
+        theme = p.matte or p.backgrounds[0][1]  # GIF: matted for this theme
+        on_theme = float(np.mean([min(psnr(a, b), 99.0) for a, b in zip(
+            preview_on(ref, theme), preview_on(got, theme), strict=True)]))
         print(f"{p.id:16} {'yes':5} {'ok' if report.ok else 'FAIL':6} {fit.bytes:8d} "
               f"{p.max_bytes:8d} {sec:5.1f} {cpu:5.1f} {_fmt(q['psnr_b']):>7} "
-              f"{_fmt(q['psnr_w']):>7}  "
+              f"{_fmt(q['psnr_w']):>7} {_fmt(on_theme):>7}  "
               f"{fit.settings.describe()}; {'; '.join(fit.given_up) or 'nothing given up'}")
 
 
