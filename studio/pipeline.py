@@ -441,7 +441,13 @@ class Studio(RigMixin):
             raise InputError("this project has no frames yet: generate first")
         durations = self.durations_ms(project)
         target = Path(out) if out else project.export_path(f"{project.id}-{p.id}{p.extension}")
-        result = export_animation(frames, durations, p, target, overrides=overrides)
+        from studio.generate.resample import loop_renderer  # motion resampled, not picked
+
+        edges = self.edges(project)
+        render = loop_renderer(project, self.backend("generator", "procedural"),
+                               lambda f: apply_edges(f, edges))
+        result = export_animation(frames, durations, p, target, overrides=overrides,
+                                  render=render)
         project.record_export(
             {"preset": p.id, "file": str(target), "bytes": result.bytes, "ok": result.check.ok}
         )

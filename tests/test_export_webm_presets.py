@@ -45,7 +45,7 @@ def test_webm_round_trip_keeps_alpha_and_delays(anim):
     assert dec.codec == "vp9" and dec.pix_fmt == "yuva420p" and dec.has_alpha
     assert dec.audio_streams == 0 and dec.size == (180, 180)
     assert len(dec.frames) == 12 and dec.durations_ms == pytest.approx(delays, abs=1)
-    assert 0 < dec.fps <= 30
+    assert dec.rate == 50  # the delays' common tick, 20 ms, written exactly
     for src, got in zip(anim, dec.frames, strict=True):
         clear = src[..., 3] == 0
         assert (got[clear, 3] <= 8).mean() > 0.99  # transparent stays transparent
@@ -109,7 +109,7 @@ def test_webm_telegram_video_caps_fps_and_duration(anim, tmp_path):
     frames = anim * 4  # 48 frames at 50 fps over 4 s: too fast and too long for Telegram
     res = export_animation(frames, [80] * 48, "telegram-video", tmp_path / "v.webm")
     assert res.ok, res.check.to_text()
-    assert sum(res.delays_ms) == 3000 and min(res.delays_ms) >= 1000 / 30
+    assert sum(res.delays_ms) == pytest.approx(3000) and min(res.delays_ms) >= 1000 / 30 - 1e-9
     assert any("4 s → 3 s" in g for g in res.given_up)
     assert res.check.row("canvas size").actual == "512×512"
 
@@ -124,7 +124,7 @@ def test_webm_hard_clip_under_small_budget():
     p = get_preset("telegram-emoji")
     res = fit_to_budget(frames, [1000 / 12] * 12, p, max_bytes=40_000)
     assert res.bytes <= 40_000 and res.given_up
-    assert sum(res.encoded.delays_ms) == 1000
+    assert sum(res.encoded.delays_ms) == pytest.approx(1000)
     assert check_bytes(res.encoded.data, p).row("alpha channel").passed
 
 
@@ -147,7 +147,8 @@ def test_custom_preset_and_fps_override(anim, tmp_path):
     res = export_animation(anim * 2, [40] * 24, p, tmp_path / "c.webm")
     assert res.ok and not res.warnings, res.check.to_text()
     assert res.check.row("canvas size").actual == "100×100"  # square source within 200×100
-    assert min(res.delays_ms) >= 100 and sum(res.delays_ms) == 960
+    assert min(res.delays_ms) >= 100 and sum(res.delays_ms) == pytest.approx(960)
+    assert len(set(res.delays_ms)) == 1 and res.check.row("frame rate").actual.startswith("9.375")
     res = export_animation(anim, DELAYS, "custom", tmp_path / "c.gif",
                            overrides={"format": "gif", "width": 64, "height": 64, "fps": 20})
     assert res.ok and res.format == "gif" and not res.warnings
@@ -172,14 +173,11 @@ def test_gif_theme_matte_avoids_halo(anim, tmp_path):
         export_animation(anim, DELAYS, "discord-emoji", tmp_path / "x.gif", theme="sepia")
 
 
-def test_gif_lossy_and_delta_frames(anim):
+def test_gif_delta_frames_on_matte(anim):
     opaque = encode_gif(anim, [80] * 12, colors=128, matte=WHITE, transparent=False)
-    lossy = encode_gif(anim, [80] * 12, colors=128, matte=WHITE, transparent=False, lossy=24)
     a = decode_animation(opaque.data).frames
-    b = decode_animation(lossy.data).frames
     flat = [np.dstack([f, np.full(f.shape[:2], 255, np.uint8)]) for f in
             [np.rint(x[..., :3] * (x[..., 3:] / 255) + 255 * (1 - x[..., 3:] / 255)).astype(
                 np.uint8) for x in anim]]
-    assert all((f[..., 3] == 255).all() for f in a + b)
-    assert lossy.bytes < opaque.bytes
-    assert mean_psnr(flat, a, WHITE) >= 30.0 and mean_psnr(flat, b, WHITE) >= 28.0
+    assert all((f[..., 3] == 255).all() for f in a)
+    assert mean_psnr(flat, a, WHITE) >= 30.0

@@ -11,7 +11,7 @@ Frames are RGBA uint8 arrays (H, W, 4); durations are milliseconds per frame.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +46,10 @@ from studio.export.webp import encode_webp
 class ExportResult:
     """A written export.
 
-    bytes: file size; settings: the encoder settings chosen; given_up: what fitting the
-    preset cost ("dropped every 2nd frame: 24 → 12 frames"); notes: harmless changes
+    bytes: file size; settings: the encoder settings chosen; delays_ms: one per written
+    frame, all equal (even timing) unless identical neighbours were merged; given_up: what
+    fitting the preset cost ("motion resampled: 24 → 20 frames (line-emoji allows at most
+    20)"); notes: harmless changes
     (resizing, merged identical frames); warnings: overridden platform rules and failed checks.
     """
 
@@ -57,7 +59,7 @@ class ExportResult:
     preset: Preset
     settings: EncodeSettings
     frame_count: int
-    delays_ms: list[int]
+    delays_ms: list[float]
     loops: int
     check: CheckReport
     given_up: list[str] = field(default_factory=list)
@@ -86,6 +88,7 @@ def export_animation(
     *,
     overrides: dict[str, Any] | None = None,
     theme: str | None = None,
+    render: Callable[[int], Sequence[np.ndarray]] | None = None,
 ) -> ExportResult:
     """Fit RGBA uint8 frames (H, W, 4) to `preset`, write `out_path` atomically, check it.
 
@@ -93,6 +96,8 @@ def export_animation(
     each changed platform rule adds a warning (none for the `custom` preset).
     theme: "light" or "dark" (see preset.themes): GIF edges are matted on that chat
     background instead of the preset's default matte.
+    render: m → the loop rendered as m frames, used when the preset's even timing needs a
+    frame count other than len(frames) (see fit_to_budget).
     The written file is read back and checked; a failed rule leaves
     `result.check.ok` False and adds a warning (the file is still written, for inspection).
     Raises ExportError when no setting fits the budget, InputError for bad frames/overrides.
@@ -101,7 +106,7 @@ def export_animation(
     p, warnings = apply_overrides(p, overrides)
     if theme is not None:
         p = dataclasses.replace(p, matte=p.background(theme))
-    fit = fit_to_budget(frames, durations_ms, p)
+    fit = fit_to_budget(frames, durations_ms, p, render=render)
     path = write_atomic(out_path, fit.encoded.data)
     report = check_file(path, p)
     if not report.ok:

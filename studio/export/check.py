@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -111,14 +114,76 @@ def _duration_rows(p: Preset, d: Decoded) -> list[CheckRow]:
     if p.min_frame_ms is not None:
         rows.append(CheckRow("shortest frame delay", f"≥ {p.min_frame_ms:g} ms", f"{shortest:g} ms",
                              shortest >= p.min_frame_ms - 1e-6))
+    rate, how = frame_rate(d)
     if p.max_fps is not None:
-        fps = 1000.0 / shortest if shortest > 0 else float("inf")
-        rows.append(CheckRow("frame rate", f"≤ {p.max_fps:g} fps", f"{fps:.3g} fps",
-                             fps <= p.max_fps + 0.05))
-        if d.format == "webm":
-            rows.append(CheckRow("stream frame rate", f"≤ {p.max_fps:g} fps", f"{d.fps:.3g} fps",
-                                 0 < d.fps <= p.max_fps + 1e-6))
+        limit = Fraction(p.max_fps).limit_denominator(1001)
+        rows.append(CheckRow("frame rate", f"≤ {p.max_fps:g} fps", f"{_fps_text(rate)} fps ({how})",
+                             0 < rate <= limit))
+    rows.append(_even_row(d, rate))
     return rows
+
+
+def _even_row(d: Decoded, rate: Fraction) -> CheckRow:
+    """Warning row: every delay is a whole number of frames at the file's frame rate, so
+    playback has no judder (41/42 ms alternating delays read as 1000 fps and stutter)."""
+    exp = "every delay a whole number of frames"
+    if rate <= 0:
+        return CheckRow("even frame timing", exp, "no frame rate", False, "warning")
+    frame = 1000 / rate
+    tol = Fraction(1) if d.format == "webm" else Fraction(1, 1000)  # WebM stores whole ms
+    counts = [Fraction(x).limit_denominator(1000) / frame for x in d.durations_ms]
+    even = all(round(c) >= 1 and abs(c - round(c)) * frame <= tol for c in counts)
+    if even and min(round(c) for c in counts) == 1:  # the shortest delay is one frame
+        held = sorted({round(c) for c in counts} - {1})
+        actual = f"{float(frame):.4g} ms frames" + (
+            f" (held ×{', ×'.join(map(str, held))})" if held else "")
+        return CheckRow("even frame timing", exp, actual, True, "warning")
+    uniq = sorted({round(x, 2) for x in d.durations_ms})[:4]
+    return CheckRow("even frame timing", exp,
+                    "uneven: " + ", ".join(f"{x:g}" for x in uniq) + " ms", False, "warning")
+
+
+def _fps_text(rate: Fraction) -> str:
+    return str(rate.numerator) if rate.denominator == 1 else f"{float(rate):.4g}"
+
+
+def _exact_ms(ms: float) -> Fraction:
+    """A delay read back as a float (APNG's num/den, GIF's cs) as the exact fraction it was."""
+    return Fraction(ms).limit_denominator(1000)
+
+
+def frame_rate(d: Decoded) -> tuple[Fraction, str]:
+    """The frame rate a player (and a checker such as sticker-convert's) reads, exactly, and
+    how it was read.
+
+    APNG, GIF, WebP: 1000 / the greatest common divisor of the delays, so delays that are
+    all whole multiples of one frame delay read as that rate, and uneven ones (41, 42 ms)
+    read as their common tick (1000 fps). WebM: the stream's exact rate (Matroska stores
+    timestamps in ms, so 30 fps steps read 33/34 ms) when every timestamp lies on its grid;
+    otherwise frames per second of playback.
+    """
+    if d.format == "webm":
+        total = sum(d.durations_ms)
+        step = 1000 / float(d.frame_rate) if d.frame_rate else 0.0
+        on_grid = step > 0 and all(
+            round(x / step) >= 1 and abs(x - round(x / step) * step) <= 1.0
+            for x in d.durations_ms[:-1]
+        )
+        if on_grid:  # every ms timestamp is a whole frame of the header's rate
+            return d.frame_rate, "stream header"
+        if total <= 0:
+            return Fraction(0), "no duration"
+        return Fraction(len(d.frames) * 1000) / _exact_ms(total), "frames ÷ duration"
+    ticks = [_exact_ms(x) for x in d.durations_ms if x > 0]
+    if not ticks:
+        return Fraction(0), "no delays"
+    tick = reduce(_gcd, ticks)
+    return Fraction(1000) / tick, f"{float(tick):g} ms frame delay"
+
+
+def _gcd(a: Fraction, b: Fraction) -> Fraction:
+    den = a.denominator * b.denominator // math.gcd(a.denominator, b.denominator)
+    return Fraction(math.gcd(int(a * den), int(b * den)), den)
 
 
 def _webm_rows(d: Decoded) -> list[CheckRow]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,8 @@ class Decoded:
     """What a file holds. `error` says why nothing was decoded (frames empty).
 
     loop: plays for APNG/GIF/WebP (0 = forever, None = not stored). WebM only: codec,
-    pix_fmt (as decoded by libvpx-vp9), fps, audio_streams, other_streams.
+    pix_fmt (as decoded by libvpx-vp9), fps, frame_rate (the same as an exact Fraction; 0
+    when the header has none), audio_streams, other_streams.
     """
 
     format: str
@@ -34,6 +36,7 @@ class Decoded:
     other_streams: int = 0
     error: str = ""
     extra: dict = field(default_factory=dict)
+    frame_rate: Fraction = Fraction(0)
 
 
 def sniff_format(data: bytes) -> str:
@@ -66,7 +69,7 @@ def _decode_webm(data: bytes) -> Decoded:
 
     w = decode_webm(data)
     return Decoded("webm", w.frames, w.durations_ms, None, w.size, w.codec, w.pix_fmt, w.fps,
-                   w.audio_streams, w.other_streams)
+                   w.audio_streams, w.other_streams, frame_rate=w.rate)
 
 
 def decode_animation(data: bytes) -> Decoded:

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 
 from studio.errors import InputError
+
+T = TypeVar("T", int, float, Fraction)
 
 
 def validate(frames: Sequence[np.ndarray], durations_ms: Sequence[float]) -> None:
@@ -69,13 +73,24 @@ def fit_canvas(frames: Sequence[np.ndarray], width: int, height: int) -> list[np
     """Scale every RGBA frame to fit (width, height) keeping aspect, centred on transparent.
 
     Resampling runs on premultiplied float alpha (INTER_AREA down, cubic up), so edges get
-    no dark or light fringe. Frames already at the canvas size are returned as they are.
+    no dark or light fringe. Pixel art (few colours, hard edges, whole-pixel blocks: see
+    studio.motion.pixelgrid) is instead scaled by the largest whole factor that fits, with
+    nearest neighbour, so it keeps its colours. Frames already at the canvas size are
+    returned as they are.
     """
     import cv2
+
+    from studio.motion.pixelgrid import block_size, palette_of
 
     h, w = frames[0].shape[:2]
     if (w, h) == (width, height):
         return [np.ascontiguousarray(f) for f in frames]
+    if palette_of(frames[0]) is not None and all(
+        bool(np.isin(f[..., 3], (0, 255)).all()) for f in frames
+    ):
+        b = min(block_size(f) for f in frames)
+        if h // b <= height and w // b <= width:
+            return [_nearest_whole(f[::b, ::b], width, height) for f in frames]
     scale = min(width / w, height / h)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
     x0, y0 = (width - nw) // 2, (height - nh) // 2
@@ -95,6 +110,21 @@ def fit_canvas(frames: Sequence[np.ndarray], width: int, height: int) -> list[np
     return out
 
 
+def _nearest_whole(grid: np.ndarray, width: int, height: int) -> np.ndarray:
+    """RGBA grid (h, w, 4) scaled by the largest whole factor fitting (width, height) (at
+    least 1, cropped when even that is too big), nearest neighbour, centred."""
+    gh, gw = grid.shape[:2]
+    k = max(1, min(width // gw, height // gh))
+    big = np.repeat(np.repeat(grid, k, 0), k, 1)
+    bh, bw = big.shape[:2]
+    sy, sx = max(0, (bh - height) // 2), max(0, (bw - width) // 2)
+    big = big[sy : sy + height, sx : sx + width]
+    out = np.zeros((height, width, 4), np.uint8)
+    y0, x0 = (height - big.shape[0]) // 2, (width - big.shape[1]) // 2
+    out[y0 : y0 + big.shape[0], x0 : x0 + big.shape[1]] = big
+    return clean_transparent(out)
+
+
 def preview_on(frames: Sequence[np.ndarray], bg_rgb: tuple[int, int, int]) -> list[np.ndarray]:
     """Each RGBA frame composited on a solid background: RGB uint8 (H, W, 3) per frame."""
     bg = np.asarray(bg_rgb, np.float32)
@@ -106,38 +136,49 @@ def preview_on(frames: Sequence[np.ndarray], bg_rgb: tuple[int, int, int]) -> li
     return out
 
 
+KEEP_ALPHA = 32  # GIF: alpha at or above this (1/8) is always kept, composited on the matte
+MATTE_TOLERANCE = 6  # GIF: fainter pixels are kept when they show ≥ this far from the matte
+
+
 def matte_threshold(
     frame: np.ndarray, matte: tuple[int, int, int] | None, transparent: bool
 ) -> np.ndarray:
     """RGBA uint8 (H, W, 4) with 1-bit alpha for GIF.
 
-    transparent: alpha < 128 becomes fully transparent; the rest is composited on `matte`
-    (its colour blends into the edge) and made opaque. Not transparent: everything is
-    composited on `matte` (white when None).
+    Every visible pixel is composited on `matte` (white when None), so its colour is what
+    the chat background would show through it, and made opaque. transparent: a pixel becomes
+    fully transparent only where it shows nothing on the matte: alpha 0, or alpha below
+    KEEP_ALPHA whose composite is within MATTE_TOLERANCE levels of the matte. So a
+    translucent body (a 40% ghost) is kept, tinted by the matte, never thresholded away.
+    Not transparent: everything is composited on `matte`.
     """
     m = np.asarray(matte if matte is not None else (255, 255, 255), np.float32)
     a = frame[..., 3:].astype(np.float32) / 255.0
-    rgb = np.rint(frame[..., :3].astype(np.float32) * a + m * (1.0 - a)).astype(np.uint8)
+    comp = frame[..., :3].astype(np.float32) * a + m * (1.0 - a)
+    rgb = np.rint(comp).astype(np.uint8)
     alpha = np.full(frame.shape[:2], 255, np.uint8)
     if transparent:
-        alpha[frame[..., 3] < 128] = 0
+        shows = np.abs(comp - m).max(axis=2) >= MATTE_TOLERANCE
+        keep = (frame[..., 3] >= KEEP_ALPHA) | ((frame[..., 3] > 0) & shows)
+        alpha[~keep] = 0
     out = np.dstack([rgb, alpha])
     out[alpha == 0] = 0
     return out
 
 
 def merge_identical(
-    keys: Sequence[np.ndarray], delays_ms: Sequence[int]
-) -> tuple[list[int], list[int]]:
-    """Indices of frames kept after merging identical consecutive `keys`, and summed delays."""
+    keys: Sequence[np.ndarray], delays_ms: Sequence[T]
+) -> tuple[list[int], list[T]]:
+    """Indices of frames kept after merging identical consecutive `keys`, and summed delays
+    (of the delays' own type: int ms, or exact Fractions)."""
     kept = [0]
-    delays = [int(delays_ms[0])]
+    delays = [delays_ms[0]]
     for i in range(1, len(keys)):
         if np.array_equal(keys[i], keys[kept[-1]]):
-            delays[-1] += int(delays_ms[i])
+            delays[-1] += delays_ms[i]
         else:
             kept.append(i)
-            delays.append(int(delays_ms[i]))
+            delays.append(delays_ms[i])
     return kept, delays
 
 

@@ -1,8 +1,10 @@
-"""Animated GIF with one global palette, 1-bit alpha from a threshold and a matte colour.
+"""Animated GIF with one global palette, 1-bit alpha and a matte colour.
 
-Pixels with alpha < 128 become the transparent index 0; the rest are composited on the
-matte (so a soft edge blends towards the chat background) and made opaque. Frames use
-disposal 2 (restore to background) and loop forever. Delays are whole centiseconds.
+Visible pixels are composited on the matte (the chat background, so a soft edge or a
+translucent body blends towards it) and made opaque; only pixels that show nothing on the
+matte become the transparent index 0 (frames.matte_threshold). Frames are deltas where no
+pixel turns transparent, else whole frames disposed to the background. Delays are whole
+centiseconds.
 """
 
 from __future__ import annotations
@@ -25,11 +27,16 @@ def gif_frames(
     return [matte_threshold(f, matte, transparent) for f in frames]
 
 
-def _unique_rgb(colors: np.ndarray) -> np.ndarray:
-    """RGB palette (N, 3) uint8 with duplicates nudged apart (Pillow remaps duplicates)."""
+def _unique_rgb(colors: np.ndarray, has_clear: bool = False) -> np.ndarray:
+    """RGB palette (N, 3) uint8 with duplicates nudged apart (Pillow remaps duplicates).
+
+    Visible entries keep their colours; the clear entry 0 (when `has_clear`) is the one
+    nudged, so a black pixel stays exactly black.
+    """
     rgb = colors[:, :3].astype(np.int32).copy()
     seen: set[tuple[int, int, int]] = set()
-    for i in range(len(rgb)):
+    order = [*range(1, len(rgb)), 0] if has_clear else range(len(rgb))
+    for i in order:
         c = tuple(int(v) for v in rgb[i])
         k = 0
         while c in seen:
@@ -47,42 +54,28 @@ def _needs_clearing(flat: Sequence[np.ndarray]) -> bool:
     return n > 1 and any(bool(((a[..., 3] > 0) & (b[..., 3] == 0)).any()) for a, b in pairs)
 
 
-def _lossy_runs(idx: np.ndarray, dist: np.ndarray, threshold: float, keep: int | None) -> None:
-    """Extend horizontal runs in place: a pixel takes its left neighbour's index when their
-    colours are within `threshold` (RGB distance), so LZW finds longer repeats.
-
-    idx: (F, H, W) uint8; dist: (N, N) palette distances; `keep` (the clear index) never merges.
-    """
-    orig = idx.copy()
-    for x in range(1, idx.shape[2]):
-        left, cur = idx[:, :, x - 1], orig[:, :, x]
-        ok = dist[cur, left] <= threshold
-        if keep is not None:
-            ok &= (cur != keep) & (left != keep)
-        idx[:, :, x] = np.where(ok, left, cur)
-
-
 def encode_gif(
     frames: Sequence[np.ndarray],
-    delays_ms: Sequence[int],
+    delays_ms: Sequence[float],
     *,
     colors: int = 256,
     matte: tuple[int, int, int] | None = None,
     transparent: bool = True,
     palette: Palette | None = None,
     loops: int = 0,
-    lossy: int = 0,
 ) -> Encoded:
-    """GIF bytes of RGBA uint8 frames (H, W, 4); `delays_ms` should be multiples of 10.
+    """GIF bytes of RGBA uint8 frames (H, W, 4); `delays_ms` must be whole multiples of 10
+    (GIF stores centiseconds; ValueError otherwise).
 
     palette: built beforehand from `gif_frames(frames, ...)` (skips quantisation).
-    lossy: 0 keeps every pixel's nearest palette colour; N > 0 lets a pixel take its left
-    neighbour's colour, or keep the previous frame's, when they are within N (RGB distance).
     When no pixel ever turns transparent (opaque GIFs, fixed silhouettes), frames are written
     as deltas (disposal 1, unchanged pixels transparent); otherwise each frame is whole and
     disposed to the background (disposal 2).
     """
     h, w = frames[0].shape[:2]
+    cs = [float(d) / 10.0 for d in delays_ms]
+    if any(abs(c - round(c)) > 1e-9 or c < 1 for c in cs):
+        raise ValueError(f"GIF delays must be whole multiples of 10 ms, got {list(delays_ms)}")
     flat = gif_frames(frames, matte, transparent)
     delta = len(flat) > 1 and not _needs_clearing(flat)
     if palette is not None:
@@ -93,24 +86,18 @@ def encode_gif(
             pal = build_palette(flat, max(2, colors - 1))
             pal = Palette(np.concatenate([np.zeros((1, 4), np.uint8), pal.colors]), True)
     idx = np.stack(apply_palette(flat, pal))
-    rgb = pal.colors[:, :3].astype(np.float32)
-    dist = np.sqrt(((rgb[:, None, :] - rgb[None, :, :]) ** 2).sum(-1))
-    clear = 0 if pal.has_clear else None
-    if lossy > 0:
-        _lossy_runs(idx, dist, float(lossy), clear)
-    kept, delays = merge_identical(list(idx), delays_ms)
+    kept, delays = merge_identical(list(idx), [round(c) * 10 for c in cs])
     idx = idx[kept]
     disposal = 2 if pal.has_clear else 1
     if delta and pal.has_clear:
         disposal = 1
         shown = idx[0].copy()
         for i in range(1, len(idx)):
-            same = dist[idx[i], shown] <= float(lossy) if lossy > 0 else idx[i] == shown
-            same &= idx[i] != 0
+            same = (idx[i] == shown) & (idx[i] != 0)
             cur = np.where(same, np.uint8(0), idx[i])
             shown = np.where(cur == 0, shown, cur)
             idx[i] = cur
-    raw = _unique_rgb(pal.colors).tobytes()
+    raw = _unique_rgb(pal.colors, pal.has_clear).tobytes()
     images = []
     for frame in idx:
         im = Image.frombytes("P", (w, h), np.ascontiguousarray(frame).tobytes())

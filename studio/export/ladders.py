@@ -19,6 +19,7 @@ from studio.errors import ExportError
 from studio.export.apng import encode_apng
 from studio.export.encoded import Encoded
 from studio.export.gif import encode_gif
+from studio.export.palette import ColourTable, Palette
 from studio.export.presets import Preset
 from studio.export.timing import Timing
 from studio.export.webp import encode_webp
@@ -26,19 +27,18 @@ from studio.export.webp import encode_webp
 
 @dataclass(frozen=True)
 class EncodeSettings:
-    """One rung of a format's ladder plus the frame step and canvas it was tried at.
+    """One rung of a format's ladder plus the frame count and canvas it was tried at.
 
     colors: palette size (APNG, GIF); None for full-colour APNG.
-    lossy: GIF lossy level (0 = exact; higher merges near colours into longer runs).
     quality, alpha_quality: WebP lossy knobs (0..100); lossless: WebP lossless.
     crf: WebM VP9 constant quality (0..63, lower is better).
+    frames: frames written per loop (even timing), None before a count is chosen.
     size: (width, height) of the canvas written, None before a canvas is chosen.
     """
 
     format: str
-    step: int = 1
+    frames: int | None = None
     colors: int | None = None
-    lossy: int = 0
     quality: int | None = None
     alpha_quality: int | None = None
     lossless: bool = False
@@ -51,12 +51,12 @@ class EncodeSettings:
             return "lossless" if self.lossless else f"quality {self.quality}/{self.alpha_quality}"
         if self.format == "webm":
             return f"CRF {self.crf}"
-        text = "full colour" if self.colors is None else f"{self.colors} colours"
-        return text + (f", lossy {self.lossy}" if self.lossy else "")
+        return "full colour" if self.colors is None else f"{self.colors} colours"
 
     def describe(self) -> str:
         size = f", {self.size[0]}×{self.size[1]}" if self.size else ""
-        return f"{self.format} {self.knob()}, frame step {self.step}{size}"
+        frames = f", {self.frames} frames" if self.frames else ""
+        return f"{self.format} {self.knob()}{frames}{size}"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -77,8 +77,8 @@ def _apng(colors: Sequence[int | None]) -> Ladder:
     return Ladder(tuple(EncodeSettings("apng", colors=c) for c in colors))
 
 
-def _gif(rungs: Sequence[tuple[int, int]]) -> Ladder:
-    return Ladder(tuple(EncodeSettings("gif", colors=c, lossy=k) for c, k in rungs))
+def _gif(colors: Sequence[int]) -> Ladder:
+    return Ladder(tuple(EncodeSettings("gif", colors=c) for c in colors))
 
 
 def _webp(qs: Sequence[tuple[int, int]]) -> Ladder:
@@ -92,9 +92,10 @@ def _webm(crfs: Sequence[int]) -> Ladder:
 
 
 LADDERS: dict[str, Ladder] = {
-    "apng": _apng([None, 256, 192, 128, 96, 64, 48, 32, 24, 16]),
-    "gif": _gif([(256, 0), (256, 8), (192, 16), (128, 16), (128, 32), (96, 32), (64, 32),
-                 (64, 48), (48, 48), (32, 48), (24, 64), (16, 64)]),
+    "apng": _apng([None, 256, 192, 128, 96, 64, 48, 40, 32, 28, 24, 20, 16, 12, 8]),
+    # palette size only: the old "lossy" rungs (a pixel takes its left neighbour's colour)
+    # lost 3-11 dB to a smaller palette of the same bytes on flat art (bench/export.py)
+    "gif": _gif([256, 192, 128, 96, 64, 48, 32, 24, 16, 12, 8]),
     "webp": _webp(
         [(90, 100), (90, 80), (85, 60), (80, 50), (75, 40), (70, 30), (60, 25), (50, 20),
          (40, 15), (30, 10), (20, 5)],
@@ -108,17 +109,22 @@ ZLIB_FAST_GAIN = 0.88  # full-colour APNG: zlib level 9 is ~10% smaller than 6, 
 
 def encode_with(
     frames: Sequence[np.ndarray], timing: Timing, s: EncodeSettings, preset: Preset,
-    budget: int | None = None,
+    budget: int | None = None, *, table: ColourTable | None = None,
+    palette: Palette | None = None, optimize: bool = False,
 ) -> Encoded:
     """Encode the timing's frames of `frames` (RGBA uint8 at canvas size) with settings `s`.
 
     budget: bytes; full-colour APNG is written with zlib level 6 and only redone at level 9
-    when that could bring it under the budget.
+    when that could bring it under the budget. table: the ColourTable of the timing's
+    frames (palette APNG), when already counted; palette: one already built for them at
+    s.colors. optimize: oxipng pass (palette APNG).
     """
     sel = [frames[i] for i in timing.indices]
     if s.format == "apng":
         if s.colors is not None:
-            return encode_apng(sel, timing.delays_ms, colors=s.colors, loops=timing.loops)
+            return encode_apng(sel, timing.delays_ms, colors=s.colors, loops=timing.loops,
+                               table=table, palette=palette, optimize=optimize,
+                               merge=preset.distinct_frames)
         enc = encode_apng(sel, timing.delays_ms, colors=None, loops=timing.loops,
                           compress_level=6)
         if budget is not None and budget < enc.bytes <= budget / ZLIB_FAST_GAIN:
@@ -127,7 +133,7 @@ def encode_with(
     if s.format == "gif":
         return encode_gif(
             sel, timing.delays_ms, colors=s.colors or 256, matte=preset.matte,
-            transparent=preset.transparent, loops=timing.loops, lossy=s.lossy,
+            transparent=preset.transparent, loops=timing.loops,
         )
     if s.format == "webp":
         return encode_webp(
@@ -140,6 +146,6 @@ def encode_with(
 
         return encode_webm(
             sel, timing.delays_ms, crf=s.crf if s.crf is not None else 30,
-            max_fps=preset.max_fps or 60.0,
+            max_fps=preset.max_fps,
         )
     raise ExportError(f"unknown export format {s.format!r}; formats: apng, gif, webp, webm")

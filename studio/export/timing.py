@@ -1,8 +1,23 @@
-"""Timing for a preset: playback duration, frame step and per-frame delays that sum exactly.
+"""Even frame timing for a preset: how many frames one loop gets and one delay they all share.
 
-Delays are integer milliseconds in multiples of `unit_ms` (10 for GIF, whose delays are in
-centiseconds; 1 otherwise). Dropping frames stretches the kept frames' delays, so one loop
-plays for the same time.
+Every written frame shows for the same delay, a whole number of the format's tick:
+
+- GIF: 10 ms (delays are stored in centiseconds);
+- WebP: 1 ms;
+- APNG: any exact fraction (fcTL stores delay_num / delay_den seconds);
+- WebM: any exact fraction (the stream's time base is the delay itself).
+
+So a checker that reads the frame rate from the delays (or from their greatest common divisor,
+as sticker-convert's does) sees one exact rate: a 30 fps loop is 30/1, never 30.3. A source
+whose delays are uneven (a held frame) is sampled on the even grid and the encoder merges the
+repeats, so every delay is still a whole multiple of the grid's delay.
+
+The frame count is chosen per format: the source's own count when its delay fits the format
+(a nudge of the playback time of at most SPEED_TOLERANCE is allowed where the preset does
+not fix the duration: 24 frames in 1 s become 24 × 40 ms GIF frames, 0.96 s), otherwise the
+largest count at most the source's that fits, with the motion resampled to it (the frame at
+each grid time, or a re-render of the motion when the caller can). Fitting a byte budget
+then tries smaller counts (`frame_counts`).
 """
 
 from __future__ import annotations
@@ -10,31 +25,69 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from studio.errors import ExportError
 from studio.export.presets import Preset
 
+SPEED_TOLERANCE = 0.05  # playback may run up to 5% faster or slower to keep every frame
+EXACT_SHARE = 0.8  # when resampling, a count keeping the exact playback wins if ≥ 80% as many
+GIF_TICK_MS = 10
+WEBP_TICK_MS = 1
+
+
+def tick_ms(fmt: str) -> int | None:
+    """The delay unit of `fmt` in ms: 10 (GIF), 1 (WebP), None for exact fractions (APNG, WebM)."""
+    return {"gif": GIF_TICK_MS, "webp": WEBP_TICK_MS}.get(fmt)
+
 
 @dataclass
 class Timing:
-    """indices: source frames kept; delays_ms: one per kept frame, summing to total_ms."""
+    """One loop on an even grid.
+
+    indices: for each written frame, the source frame shown (sampled at the frame's start
+    time); delay_ms: the exact delay every frame shares (a Fraction of ms); delays_ms: one per
+    written frame (all equal to delay_ms); total_ms: playback of one loop (exact);
+    loops: plays (0 = forever); source_frames: frames in the source loop; resampled: the
+    frame count differs from the source's, so motion was resampled (or re-rendered).
+    """
 
     indices: list[int]
-    delays_ms: list[int]
-    total_ms: int
+    delay_ms: Fraction
+    total_ms: Fraction
     loops: int
-    step: int
+    source_frames: int
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.indices)
+
+    @property
+    def delays_ms(self) -> list[Fraction]:
+        return [self.delay_ms] * len(self.indices)
+
+    @property
+    def fps(self) -> Fraction:
+        """Frames per second, exact (1000 / delay_ms)."""
+        return Fraction(1000) / self.delay_ms
+
+    @property
+    def resampled(self) -> bool:
+        return self.count != self.source_frames
 
 
 def _fmt_s(ms: float) -> str:
-    return f"{ms / 1000:.3g} s"
+    return f"{float(ms) / 1000:.3g} s"
 
 
-def target_total_ms(
-    durations_ms: Sequence[float], preset: Preset, unit_ms: int
-) -> tuple[int, list[str]]:
-    """Playback of one loop in ms that the preset accepts, nearest to the source's, and notes."""
+def _fmt_fps(fps: Fraction) -> str:
+    return f"{fps.numerator}" if fps.denominator == 1 else f"{float(fps):.3g}"
+
+
+def target_total_ms(durations_ms: Sequence[float], preset: Preset) -> tuple[float, bool, list[str]]:
+    """(playback of one loop in ms the preset accepts, nearest to the source's; whether that
+    playback is fixed by the preset; notes)."""
     total = float(sum(durations_ms))
     notes: list[str] = []
     if preset.allowed_durations_s:
@@ -47,90 +100,139 @@ def target_total_ms(
                 f"playback {_fmt_s(total)} → {best:g} s ({preset.id} allows {choices} s); "
                 f"delays {'stretched' if target > total else 'shortened'}"
             )
-    elif preset.max_duration_s is not None and total > preset.max_duration_s * 1000:
+        return target, True, notes
+    if preset.max_duration_s is not None and total > preset.max_duration_s * 1000:
         target = preset.max_duration_s * 1000
         notes.append(
             f"playback {_fmt_s(total)} → {preset.max_duration_s:g} s ({preset.id} allows at "
             f"most {preset.max_duration_s:g} s); animation sped up"
         )
-    else:
-        target = total
-    return max(unit_ms, round(target / unit_ms) * unit_ms), notes
+        return target, False, notes
+    return total, False, notes
 
 
-def _min_delay_ms(preset: Preset) -> float:
+def min_delay_ms(preset: Preset) -> float:
+    """The shortest delay the preset allows (min_frame_ms and 1000 / max_fps), in ms."""
     lo = preset.min_frame_ms or 0.0
     if preset.max_fps:
         lo = max(lo, 1000.0 / preset.max_fps)
     return lo
 
 
-def min_step(n_frames: int, total_ms: int, preset: Preset) -> int:
-    """Smallest frame step that meets max_frames and the shortest allowed delay."""
-    step = 1
-    lo = _min_delay_ms(preset)
-    while step < n_frames:
-        kept = math.ceil(n_frames / step)
-        if (preset.max_frames is None or kept <= preset.max_frames) and total_ms / kept >= lo:
-            break
-        step += 1
-    return step
+def _grid(
+    m: int, target: float, fixed: bool, preset: Preset, tick: int | None
+) -> Fraction | None:
+    """The even delay (ms) for m frames in about `target` ms, or None when none is valid."""
+    if tick is None:
+        delay = Fraction(round(target), m)
+        if (delay / 1000).denominator > 65535:  # APNG stores delay_num/delay_den in 16 bits
+            return None
+    else:
+        if fixed:
+            units = round(target) / tick
+            if abs(units - round(units)) > 1e-9 or round(units) % m:
+                return None
+            delay = Fraction(round(units) // m * tick)
+        else:  # the source's rate or slower first (a 30 fps loop must not read 30.3 fps)
+            exact = target / m / tick
+            for k in dict.fromkeys((max(1, math.ceil(exact - 1e-9)), max(1, round(exact)))):
+                delay = Fraction(k * tick)
+                if abs(float(delay * m) - target) <= SPEED_TOLERANCE * target + 1e-9:
+                    break
+            else:
+                return None
+    if delay <= 0 or float(delay) < min_delay_ms(preset) - 1e-9:
+        return None
+    if preset.max_duration_s is not None and delay * m > Fraction(preset.max_duration_s) * 1000:
+        return None
+    return delay
 
 
-def distribute(weights: Sequence[float], total_ms: int, unit_ms: int = 1) -> list[int]:
-    """Integer ms delays proportional to weights, summing exactly to total_ms.
+def frame_counts(n: int, durations_ms: Sequence[float], preset: Preset, fmt: str) -> list[int]:
+    """Frame counts with an even delay that the preset accepts, most motion first.
 
-    Each is a multiple of unit_ms and at least unit_ms (largest-remainder rounding).
+    The first is the source's count n when it fits; else the largest below n that keeps
+    the playback time exactly, when it keeps at least EXACT_SHARE of the frames of the
+    largest that fits at all (which is taken otherwise); counts above n come only when none
+    below fits.
+    Raises ExportError when no count fits.
     """
-    units = total_ms // unit_ms
-    n = len(weights)
-    if units < n:
+    target, fixed, _ = target_total_ms(durations_ms, preset)
+    tick = tick_ms(fmt)
+    lo = max(1, preset.min_frames or 1)
+    hi = min(preset.max_frames or 600, 600)
+    ok = [m for m in range(lo, hi + 1) if _grid(m, target, fixed, preset, tick) is not None]
+    if not ok:
         raise ExportError(
-            f"{n} frames cannot share {total_ms} ms in steps of {unit_ms} ms; use fewer frames"
+            f"no frame count gives {preset.id} an even {fmt.upper()} frame delay for a "
+            f"{_fmt_s(target)} loop; change the playback time or the frame rate"
         )
-    wsum = float(sum(weights))
-    exact = [(units - n) * w / wsum for w in weights]
-    base = [math.floor(x) for x in exact]
-    left = (units - n) - sum(base)
-    order = sorted(range(n), key=lambda i: (-(exact[i] - base[i]), i))
-    for i in order[:left]:
-        base[i] += 1
-    return [(b + 1) * unit_ms for b in base]
+    below = sorted((m for m in ok if m <= n), reverse=True)
+    above = sorted(m for m in ok if m > n)
+    if not below:
+        return above
+    if below[0] != n:  # resampling anyway: prefer a count that keeps the playback time exactly
+        exact = [m for m in below
+                 if abs(float(_grid(m, target, fixed, preset, tick) or 0) * m - target) < 1.0]
+        if exact and exact[0] >= EXACT_SHARE * below[0]:
+            below.remove(exact[0])
+            below.insert(0, exact[0])
+    return below
+
+
+def sample_indices(durations_ms: Sequence[float], m: int) -> list[int]:
+    """For m even grid frames over the source loop, the source frame shown at each grid time.
+
+    Frame j samples the source at j/m of its playback; the source frame whose interval holds
+    that time is taken.
+    """
+    starts = [0.0]
+    for d in durations_ms[:-1]:
+        starts.append(starts[-1] + float(d))
+    total = float(sum(durations_ms))
+    out = []
+    k = 0
+    for j in range(m):
+        t = total * j / m + 1e-9 * total
+        while k + 1 < len(starts) and starts[k + 1] <= t:
+            k += 1
+        out.append(k)
+    return out
 
 
 def plan_timing(
-    durations_ms: Sequence[float], preset: Preset, step: int | None = None, unit_ms: int = 1
+    durations_ms: Sequence[float], preset: Preset, fmt: str | None = None, count: int | None = None
 ) -> Timing:
-    """Frames kept and their delays for `preset`; `step` None picks the smallest valid one.
+    """The even timing of one loop for `preset` in format `fmt` (default the preset's).
 
-    Raises ExportError when fewer frames than the preset's minimum would remain.
+    count: frames to write (one of `frame_counts`); None picks the first (most motion).
+    Raises ExportError when the preset's frame count rules cannot be met.
     """
+    fmt = fmt or preset.format
     n = len(durations_ms)
-    total, notes = target_total_ms(durations_ms, preset, unit_ms)
-    base = min_step(n, total, preset)
-    step = base if step is None else max(step, base)
-    indices = list(range(0, n, step))
-    weights = [float(sum(durations_ms[i : i + step])) for i in indices]
-    if preset.min_frames is not None and len(indices) < preset.min_frames:
-        if step == 1:
-            raise ExportError(
-                f"{preset.id} needs {preset.min_frames}-{preset.max_frames} frames, got {n}; "
-                f"make the animation with at least {preset.min_frames} frames"
-            )
+    if preset.min_frames is not None and n < preset.min_frames:
         raise ExportError(
-            f"a frame step of {step} leaves {len(indices)} frames, fewer than the "
-            f"{preset.min_frames} that {preset.id} needs"
+            f"{preset.id} needs {preset.min_frames}-{preset.max_frames} frames, got {n}; "
+            f"make the animation with at least {preset.min_frames} frames"
         )
-    delays = distribute(weights, total, unit_ms)
+    counts = frame_counts(n, durations_ms, preset, fmt)
+    m = counts[0] if count is None else int(count)
+    target, fixed, notes = target_total_ms(durations_ms, preset)
+    delay = _grid(m, target, fixed, preset, tick_ms(fmt))
+    if delay is None:
+        raise ExportError(f"{m} frames cannot share an even {fmt.upper()} delay for {preset.id}")
+    total = delay * m
+    if not fixed and abs(float(total) - target) > 1.0:
+        notes.append(
+            f"playback {_fmt_s(target)} → {_fmt_s(total)} so every {fmt.upper()} frame shows "
+            f"{float(delay):g} ms ({_fmt_fps(Fraction(1000) / delay)} fps)"
+        )
     loops = 0
     if preset.max_total_playback_s is not None:
-        loops = max(1, math.floor(preset.max_total_playback_s * 1000 / total + 1e-9))
-    return Timing(indices, delays, total, loops, step, notes)
+        loops = max(1, math.floor(preset.max_total_playback_s * 1000 / float(total) + 1e-9))
+    return Timing(sample_indices(durations_ms, m), delay, total, loops, n, notes)
 
 
-def step_note(step: int, before: int, after: int) -> str:
-    """What a frame step gives up, in words."""
-    if step == 2:
-        return f"dropped every 2nd frame: {before} → {after} frames"
-    suffix = {3: "rd"}.get(step, "th")
-    return f"kept every {step}{suffix} frame: {before} → {after} frames"
+def count_note(before: int, after: int, why: str) -> str:
+    """What changing the frame count gives up, in words."""
+    return f"motion resampled: {before} → {after} frames ({why})"

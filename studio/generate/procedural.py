@@ -16,6 +16,7 @@ from pydantic import Field
 
 from studio.errors import InputError
 from studio.generate.base import check_slot
+from studio.motion.pixelgrid import renderer_for
 from studio.motion.renderer import Renderer
 from studio.motion.rig import Rig, detect_rig
 from studio.motion.rig.bind import needs_rig
@@ -58,10 +59,12 @@ class ProceduralGenerator:
         rig = Rig.from_dict(source.rig) if source.rig else None
         if rig is None and needs_rig(spec):  # a caller without a project (worker, notebook)
             rig = detect_rig(source.cutout)
+        kind, cutout = renderer_for(source.image, source.cutout)  # pixel art: its own grid
+        parts = {"rig": rig} if kind is Renderer else {}  # no part moves on a pixel grid
         return [
-            Renderer(
-                source.cutout, spec, size, seed=seed + k, variation=0.0 if k == 0 else o.variation,
-                supersample=o.supersample, margin=o.margin, rig=rig,
+            kind(
+                cutout, spec, size, seed=seed + k, variation=0.0 if k == 0 else o.variation,
+                supersample=o.supersample, margin=o.margin, **parts,
             )
             for k in range(int(candidates))
         ]

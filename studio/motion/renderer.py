@@ -38,7 +38,11 @@ class Renderer:
     0 is the exact spec, more plays each move up to 30% softer (seeded). margin: fraction of the
     canvas kept clear on each side; supersample: render scale before the area downsample.
     rig: the character's parts (studio.motion.rig), needed by part moves (blink, wave_arm…).
+    interpolation: how the character is sampled (cv2 flag); pixelgrid.PixelGridRenderer
+    samples nearest on whole source pixels.
     """
+
+    interpolation: int = cv2.INTER_LINEAR
 
     def __init__(
         self,
@@ -162,7 +166,7 @@ class Renderer:
         if not pose.warps:
             m = a @ np.linalg.inv(self.src_scale)  # prescaled px → canvas px
             return cv2.warpAffine(
-                src, m[:2], (W2, H2), flags=cv2.INTER_LINEAR,
+                src, m[:2], (W2, H2), flags=self.interpolation,
                 borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0),
             )
         out = np.zeros((H2, W2, 4), np.float32)
@@ -180,7 +184,7 @@ class Renderer:
         mx = ((x - dx) * p[0, 0] + p[0, 2]).astype(np.float32)
         my = ((y - dy) * p[1, 1] + p[1, 2]).astype(np.float32)
         out[y0:y1, x0:x1] = cv2.remap(
-            src, mx, my, cv2.INTER_LINEAR,
+            src, mx, my, self.interpolation,
             borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0),
         )
         return out
