@@ -84,7 +84,7 @@ def test_scaled_photo_note_reaches_the_project(studio_home: Path) -> None:
 
 def test_bombs_and_absurd_sizes_are_still_refused() -> None:
     # a JPEG too large even at 1/8 scale for the limit in force
-    with pytest.raises(ImageError, match="3000×3000 = 9 megapixels; the limit is 0.1 megapixels"):
+    with pytest.raises(ImageError, match=r"3000×3000 = 9 megapixels; the limit is 0\.1 megapixels"):
         decode_image(jpeg(3000, 3000), name="a.jpg", max_pixels=100_000)
     assert draft_scale(3000, 3000, 100_000) is None and draft_scale(3000, 3000, 150_000) == 8
     # a JPEG whose header declares 20000×10000 px (200 MP): Pillow's bomb limit refuses it
@@ -96,7 +96,7 @@ def test_bombs_and_absurd_sizes_are_still_refused() -> None:
     # other formats are not scaled: over the limit is refused before decoding
     png = io.BytesIO()
     Image.new("RGB", (600, 400)).save(png, "PNG")
-    with pytest.raises(ImageError, match="600×400 = 0.24 megapixels; the limit"):
+    with pytest.raises(ImageError, match=r"600×400 = 0\.24 megapixels; the limit"):
         decode_image(png.getvalue(), name="a.png", max_pixels=200_000)
 
 
