@@ -22,7 +22,8 @@ from studio.executor import run_frames, values_or_raise
 from studio.ingest import decode_image, from_array, load_image
 from studio.project import Project
 from studio.refine import EdgeSettings, apply_edges
-from studio.rerender import frame_colours, rerender
+from studio.rerender import ensure_rendered, frame_colours, mark_stale
+from studio.rerender import rerender as rerender_takes
 from studio.settings import Settings, load_settings
 from studio.types import Candidate, Effect, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
 
@@ -97,9 +98,12 @@ class Studio:
                 raise InputError(f"point ({p.x:g}, {p.y:g}) is outside the {w}×{h} image")
 
     def segment_source(
-        self, project: Project, backend: str | None = None, prompt: Prompt | None = None
+        self, project: Project, backend: str | None = None, prompt: Prompt | None = None,
+        *, rerender: bool = True,
     ) -> Mask:
-        """Cut the character out of the project's source and store the cut-out."""
+        """Cut the character out of the project's source and store the cut-out (with the
+        source's brush edits applied). Procedural frames are rendered again from it; with
+        `rerender` False only marked stale (a click view first; `ensure_rendered` after)."""
         source = project.load_source()
         mask = self.segment_image(source.image, backend, prompt)
         cutout = apply_edits(mask.cutout(source.image), source.image, project.load_source_edits())
@@ -109,8 +113,15 @@ class Studio:
             prompt.to_dict() if prompt else None,
             _jsonable(mask.info),
         )
-        rerender(self, project)  # procedural frames follow the cut-out (one source of truth)
+        if rerender:  # procedural frames follow the cut-out (one source of truth)
+            rerender_takes(self, project)
+        else:
+            mark_stale(project)
         return mask
+
+    def ensure_rendered(self, project: Project) -> int:
+        """Re-render procedural frames a cut-out change left stale; returns how many."""
+        return ensure_rendered(self, project)
 
     def paint_source(self, project: Project, stroke: np.ndarray, erase: bool) -> int:
         """Erase (or restore, in the source's real colours) the cut-out under a brush stroke
@@ -127,7 +138,7 @@ class Studio:
         project.set_cutout(apply_edits(source.cutout, source.image, edits),
                            cut["backend"], cut.get("prompt"), cut.get("info"))
         project.set_source_edits(edits)
-        return rerender(self, project)
+        return rerender_takes(self, project)
 
     def segment_frames(
         self, project: Project, backend: str | None = None, progress: ProgressFn | None = None
@@ -373,6 +384,7 @@ class Studio:
     def final_frames(self, project: Project) -> list[np.ndarray]:
         """The chosen frames with edge settings applied: what preview and export show."""
         edges = self.edges(project)
+        ensure_rendered(self, project)
         return [apply_edges(f, edges) for f in project.chosen_frames()]
 
     # ------------------------------------------------------------------ export

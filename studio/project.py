@@ -294,7 +294,7 @@ class Project:
             number = 1 + max([v["version"] for v in self.versions()], default=0)
             self.manifest.update(
                 motion=spec.to_dict(), generator=generator, size=list(size), slots=records,
-                version=number, version_created=time.time(), edited=0,
+                version=number, version_created=time.time(), edited=0, frames_stale=False,
             )
             self.save()
 

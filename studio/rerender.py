@@ -64,22 +64,41 @@ def procedural_takes(project: Project) -> list[tuple[int, int]]:
             for k, c in enumerate(rec["candidates"]) if is_procedural(c.get("origin"))]
 
 
+def mark_stale(project: Project) -> None:
+    """Note that the cut-out changed and the procedural frames are not rendered from it yet
+    (the studio shows a click first and renders right after; `ensure_rendered` catches up
+    if that second step never ran)."""
+    if procedural_takes(project):
+        with project.lock:
+            project.manifest["frames_stale"] = True
+            project.save()
+
+
+def ensure_rendered(studio: Studio, project: Project) -> int:
+    """Re-render when `mark_stale` said so; returns how many takes were rendered."""
+    return rerender(studio, project) if project.manifest.get("frames_stale") else 0
+
+
 def rerender(studio: Studio, project: Project) -> int:
     """Render every procedural take again from the project's current cut-out (same motion,
     seed, variation, size, chosen takes and timing); returns how many takes it rendered.
     Hand fixes made on those frames are dropped: the cut-out is their truth now."""
     todo = procedural_takes(project)
-    if not todo:
-        return 0
-    cutout = project.load_source().cutout
+    cutout = project.load_source().cutout if todo else None
     if cutout is None:
+        if project.manifest.get("frames_stale"):
+            with project.lock:
+                project.manifest["frames_stale"] = False
+                project.save()
         return 0
     cache: dict[tuple, Renderer] = {}
     images = {}
     for slot, k in todo:
         origin = project.manifest["slots"][slot]["candidates"][k]["origin"]
         images[(slot, k)] = _renderer(studio, project, cutout, origin, cache).frame(slot)
-    project.replace_candidate_images(images)
+    with project.lock:
+        project.manifest["frames_stale"] = False
+        project.replace_candidate_images(images)
     return len(images)
 
 

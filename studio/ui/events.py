@@ -9,6 +9,7 @@ API endpoints (``api_name`` → explicit arguments), all returning their outputs
     frame(project_id, slot, points) · choose(project_id, slot, take)
     fix_frame(project_id, slot, points, segmenter) · paint_frame(project_id, slot, editor, mode)
     retry_frame(project_id, slot, prompt, takes) · set_duration(project_id, slot, ms)
+    paint_source(project_id, editor, mode) · restore_version(project_id, version)
     set_edges(project_id, feather, grow, defringe, outline, colour) · export(project_id, preset)
     export_set(project_ids, preset) · set_projects()   (see studio.ui.export_events)
 """
@@ -24,6 +25,7 @@ from studio.ui import exports as E
 from studio.ui import handlers as H
 from studio.ui import views
 from studio.ui.export_events import export_events
+from studio.ui.fix_events import frames_outputs, source_brush_events, version_events
 from studio.ui.layout import UI
 from studio.ui.wiring import GPU, Views, all_outputs, backend_picker, guarded, progress_fn
 
@@ -39,6 +41,7 @@ def wire(studio: Studio, ui: UI) -> None:
     _segment_events(studio, ui, v)
     _refine_events(studio, ui, v)
     export_events(studio, ui)
+    version_events(studio, ui, v, everything)
 
 
 def _open(studio: Studio, v: Views, project_id: str, message: str) -> dict:
@@ -128,31 +131,47 @@ def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
             gr.Warning(f"not understood in the motion prompt: {', '.join(spec.unknown_words)}")
         project = studio.open(project_id)
         message = f"Generated {spec.frames} frames at {spec.fps:g} fps. Next: **Export**."
+        if len(project.versions()) > 1:
+            message += " The previous animation is kept under **Versions**."
         return ({ui.interp: H.describe_motion(spec, generator), ui.status: message,
                  ui.set_projects: gr.Dropdown(choices=E.set_project_choices(studio))}
                 | v.anim(project)
-                | v.seg(project, []) | v.slot(project, 0, []) | {ui.seg_points: [],
-                                                                    ui.fix_points: []})
+                | v.seg(project, []) | v.slot(project, 0, []) | v.plan(project)
+                | {ui.seg_points: [], ui.fix_points: []})
 
     outputs = [ui.preview, ui.strip, ui.interp, ui.status, ui.frames_gal, ui.refine_preview,
                ui.seg_image, ui.cut_checker, ui.cut_dark, ui.cut_light, ui.seg_info, ui.slot,
                ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration, ui.slot_info,
-               ui.take_info, ui.seg_points, ui.fix_points, ui.set_projects]
+               ui.take_info, ui.seg_points, ui.fix_points, ui.set_projects, ui.src_editor,
+               ui.gen_plan, ui.versions]
     ui.gen_btn.click(on_generate, [ui.pid, *motion_inputs, ui.candidates, ui.size, ui.generator],
                      outputs, api_name="generate", concurrency_id=GPU)
 
 
 def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
     seg_out = [ui.seg_points, ui.seg_image, ui.cut_checker, ui.cut_dark, ui.cut_light,
-               ui.seg_info, ui.status]
+               ui.seg_info, ui.status, ui.src_editor]
+    frames_out = frames_outputs(ui)
 
-    def cut(project_id: str, points: Any, backend: str) -> dict:
-        message = H.segment(studio, project_id, points, backend)
+    def cut(project_id: str, points: Any, backend: str, rerender: bool = False) -> dict:
+        """A click shows on the source at once; the frames follow in `on_rendered`."""
+        message = H.segment(studio, project_id, points, backend, rerender)
         project = studio.open(project_id)
         return {ui.seg_points: H.parse_points(points), ui.status: message} | v.seg(project, points)
 
-    ui.cut_btn.click(guarded(cut), [ui.pid, ui.seg_points, ui.seg_backend], seg_out,
-                     api_name="segment", concurrency_id=GPU)
+    @guarded
+    def on_cut(project_id: str, points: Any, backend: str, slot: float) -> dict:
+        out = cut(project_id, points, backend, rerender=True)
+        return out | v.frames(studio.open(project_id), slot)
+
+    ui.cut_btn.click(on_cut, [ui.pid, ui.seg_points, ui.seg_backend, ui.slot],
+                     seg_out + frames_out, api_name="segment", concurrency_id=GPU)
+
+    @guarded
+    def on_rendered(project_id: str, slot: float) -> dict:
+        project = H.require_project(studio, project_id)
+        studio.ensure_rendered(project)
+        return v.frames(project, slot)
 
     @guarded
     def on_click(project_id: str, points: Any, mode: str, backend: str,
@@ -163,7 +182,8 @@ def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
         return cut(project_id, pts, backend)
 
     ui.seg_image.select(on_click, [ui.pid, ui.seg_points, ui.seg_mode, ui.seg_backend], seg_out,
-                        concurrency_id=GPU, **PRIVATE)
+                        concurrency_id=GPU, **PRIVATE).success(
+        on_rendered, [ui.pid, ui.slot], frames_out, **PRIVATE)
 
     @guarded
     def on_edit_points(project_id: str, points: Any, backend: str, clear: bool) -> dict:
@@ -178,7 +198,8 @@ def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
 
     for btn, fn in ((ui.seg_undo, on_undo), (ui.seg_clear, on_clear)):
         btn.click(fn, [ui.pid, ui.seg_points, ui.seg_backend], seg_out, concurrency_id=GPU,
-                  **PRIVATE)
+                  **PRIVATE).success(on_rendered, [ui.pid, ui.slot], frames_out, **PRIVATE)
+    source_brush_events(studio, ui, v, seg_out + frames_out)
     backend_picker(ui.seg_backend, ui.seg_note, "segmenter")
 
     @guarded
@@ -195,7 +216,7 @@ def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
 def _refine_outputs(ui: UI) -> list:
     return [ui.status, ui.preview, ui.strip, ui.frames_gal, ui.refine_preview, ui.slot,
             ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration, ui.slot_info,
-            ui.take_info]
+            ui.take_info, ui.gen_plan, ui.versions]
 
 
 def _refine_events(studio: Studio, ui: UI, v: Views) -> None:

@@ -73,6 +73,12 @@ def _generate_tab(ui: UI) -> None:
                                    placeholder="e.g. subtle bounce then spin with sparkles")
             ui.interp = gr.Markdown(elem_id="interpretation")
             ui.gen_btn = gr.Button("Generate", variant="primary", elem_id="generate")
+            ui.gen_plan = gr.Markdown(elem_id="generate-plan")
+            with gr.Accordion("Versions", open=False, elem_id="versions-box"), \
+                    gr.Row(equal_height=True):
+                ui.versions = gr.Dropdown([], label="Earlier animations", scale=3,
+                                          elem_id="versions")
+                ui.restore_btn = gr.Button("Restore", scale=1, elem_id="restore-version")
             ui.effects = gr.CheckboxGroup(
                 [(e.name.replace("_", " "), e.name) for e in motion.list_effects()],
                 label="Effects")
@@ -109,6 +115,18 @@ def _segment_tab(ui: UI) -> None:
                 ui.seg_clear = gr.Button("Clear points", scale=1)
             ui.seg_points = gr.JSON(value=[], label="Points [x, y, 1 include | 0 exclude]",
                                     open=False)
+            with gr.Accordion("Brush on the cut-out (every frame follows)", open=False,
+                              elem_id="source-brush-box"):
+                ui.src_editor = gr.ImageEditor(
+                    type="numpy", label="Paint over the source", height=360, layers=False,
+                    transforms=(), sources=(), elem_id="source-brush",
+                    brush=gr.Brush(colors=["#ff2d75"], color_mode="fixed"),
+                )
+                with gr.Row(equal_height=True):
+                    ui.src_brush_mode = gr.Radio(["erase", "restore"], value="restore",
+                                                 label="The brush", scale=2)
+                    ui.src_brush_btn = gr.Button("Apply brush to the cut-out", scale=1,
+                                                 elem_id="source-brush-apply")
         with gr.Column(scale=2, min_width=260):
             ui.seg_backend = gr.Dropdown(B.backend_choices("segmenter"), value=B.AUTO,
                                          label="Segmenter", elem_id="segmenter")
@@ -117,7 +135,7 @@ def _segment_tab(ui: UI) -> None:
             with gr.Row():
                 ui.cut_btn = gr.Button("Cut out", variant="primary", elem_id="cut-out")
                 ui.seg_frames_btn = gr.Button("Segment all frames")
-            ui.seg_info = gr.Markdown()
+            ui.seg_info = gr.Markdown(elem_id="seg-info")
             with gr.Row():
                 ui.cut_checker = gr.Image(label="Cut-out", interactive=False, height=160)
                 ui.cut_dark = gr.Image(label="On dark", interactive=False, height=160)
