@@ -21,7 +21,8 @@ class Ghost:
     """rgb (S, S, 3) uint8; body: (S, S) bool, the white body (without outline, eyes,
     cheeks, arm gap); gap: (S, S) bool, the white pocket between arm and body; character:
     (S, S) bool, everything that belongs to it (body, outline, face, arm, not the pocket);
-    body_xy, gap_xy, cheek_xy: a pixel inside each, (x, y)."""
+    body_xy, gap_xy, cheek_xy: a pixel inside each, (x, y); box, box_xy: the separate label
+    box (S, S) bool and a pixel on it, when drawn."""
 
     rgb: np.ndarray
     body: np.ndarray
@@ -30,10 +31,14 @@ class Ghost:
     body_xy: tuple[int, int]
     gap_xy: tuple[int, int]
     cheek_xy: tuple[int, int]
+    box: np.ndarray | None = None
+    box_xy: tuple[int, int] | None = None
 
 
-def white_ghost(size: int = 256) -> Ghost:
-    """The white ghost at `size` px (features scale with it)."""
+def white_ghost(size: int = 256, outline_gap: bool = True, label_box: bool = False) -> Ghost:
+    """The white ghost at `size` px (features scale with it). outline_gap: leave the small
+    gap in its outline that makes the keying drop the body; label_box: draw a grey label box
+    with white squares apart from it, bottom right."""
     s = size / 256
     img = np.full((size, size, 3), 255, np.uint8)
 
@@ -59,8 +64,9 @@ def white_ghost(size: int = 256) -> Ghost:
     # a small gap in the outline on the left (as a scan or a sketchy line leaves)
     gx, gy = p(50, 130)
     gw = max(2, round(2 * s))
-    outline[gy - gw:gy + gw, :gx + round(8 * s)] &= ~(
-        np.abs(np.arange(size)[:gx + round(8 * s)] - gx) < 10 * s)[None, :]
+    if outline_gap:
+        outline[gy - gw:gy + gw, :gx + round(8 * s)] &= ~(
+            np.abs(np.arange(size)[:gx + round(8 * s)] - gx) < 10 * s)[None, :]
     img[outline] = INK
     pocket_px = pocket.astype(bool) & ~outline
     img[pocket_px] = 255
@@ -72,7 +78,17 @@ def white_ghost(size: int = 256) -> Ghost:
     near_white = (np.abs(img.astype(int) - WHITE_BODY).sum(-1) < 6)
     body = near_white & fill.astype(bool) & ~pocket_px
     character = (shape | outline) & ~pocket_px
-    return Ghost(img, body, pocket_px, character, p(120, 175), p(196, 140), p(80, 138))
+    ghost = Ghost(img, body, pocket_px, character, p(120, 175), p(196, 140), p(80, 138))
+    if label_box:
+        x0, y0, x1, y1 = (round(v * s) for v in (178, 224, 248, 248))
+        box = np.zeros((size, size), bool)
+        box[y0:y1 + 1, x0:x1 + 1] = True
+        img[box] = (110, 110, 120)
+        for k in range(3):
+            sx = x0 + round((8 + 21 * k) * s)
+            img[y0 + round(7 * s):y1 - round(7 * s), sx:sx + round(12 * s)] = (235, 235, 240)
+        ghost.box, ghost.box_xy = box, (x0 + round(4 * s), (y0 + y1) // 2)
+    return ghost
 
 
 def character_with_box(size: int = 256) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:

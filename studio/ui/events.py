@@ -25,7 +25,12 @@ from studio.ui import exports as E
 from studio.ui import handlers as H
 from studio.ui import views
 from studio.ui.export_events import export_events
-from studio.ui.fix_events import frames_outputs, source_brush_events, version_events
+from studio.ui.fix_events import (
+    frames_outputs,
+    refresh_editor,
+    source_brush_events,
+    version_events,
+)
 from studio.ui.layout import UI
 from studio.ui.wiring import GPU, Views, all_outputs, backend_picker, guarded, progress_fn
 
@@ -289,10 +294,19 @@ def _refine_events(studio: Studio, ui: UI, v: Views) -> None:
         w, h = project.manifest["size"]
         layers = (editor or {}).get("layers") or []
         stroke = views.stroke_from_layers(layers, (h, w))
-        return after(project_id, slot, [], H.paint_frame(studio, project_id, slot, stroke, mode))
+        message = H.paint_frame(studio, project_id, slot, stroke, mode)
+        view = after(project_id, slot, [], message)
+        view.pop(ui.editor)  # the editor gets its new frame in the next step (see below)
+        return view
 
-    ui.brush_btn.click(on_paint, [ui.pid, ui.slot, ui.editor, ui.brush_mode], out,
-                       api_name="paint_frame", concurrency_id=GPU)
+    def editor_value(project_id: str, slot: float) -> Any:
+        project = H.require_project(studio, project_id)
+        return v.slot(project, slot, [])[ui.editor]
+
+    applied = ui.brush_btn.click(on_paint, [ui.pid, ui.slot, ui.editor, ui.brush_mode],
+                                 [o for o in out if o is not ui.editor], api_name="paint_frame",
+                                 concurrency_id=GPU)
+    refresh_editor(applied, ui.editor, editor_value, [ui.pid, ui.slot])
 
     @guarded
     def on_retry(project_id: str, slot: float, prompt: str, takes: float) -> dict:

@@ -68,7 +68,7 @@ def coverage_note(project: Project) -> str:
 def brush_base(project: Project) -> Path:
     """The source brush's background: the source (display size) with what the cut-out drops
     dimmed, written to the project's ui/ folder."""
-    from studio.ui.render import ui_path
+    from studio.ui.render import write_fresh
 
     source = project.load_source()
     base = views.on_checker(source.image) if source.had_alpha else source.image[..., :3]
@@ -76,7 +76,7 @@ def brush_base(project: Project) -> Path:
              else None)
     disp = views.to_display(base)
     shown = views.tint_outside(disp, views.to_display(alpha) if alpha is not None else None)
-    return views.write_image(ui_path(project, "source-brush.png"), shown)
+    return write_fresh(project, "source-brush", shown)
 
 
 def versions(project: Project | None) -> list[tuple[str, int]]:

@@ -151,7 +151,7 @@ def _refine_tab(ui: UI) -> None:
         with gr.Column(scale=1, min_width=240):
             with gr.Row(equal_height=True):
                 ui.slot = gr.Number(0, label="Frame #", precision=0, minimum=0)
-                ui.slot_btn = gr.Button("Show frame")
+                ui.slot_btn = gr.Button("Show frame", elem_id="show-frame")
             ui.slot_info = gr.Markdown(elem_id="slot-info")
             ui.cands_gal = gr.Gallery(label="Takes (click one to use it)", columns=3,
                                       height=200, allow_preview=False, elem_id="candidates")
