@@ -306,7 +306,7 @@ def _refine_events(studio: Studio, ui: UI, v: Views) -> None:
     applied = ui.brush_btn.click(on_paint, [ui.pid, ui.slot, ui.editor, ui.brush_mode],
                                  [o for o in out if o is not ui.editor], api_name="paint_frame",
                                  concurrency_id=GPU)
-    refresh_editor(applied, ui.editor, editor_value, [ui.pid, ui.slot])
+    refresh_editor(applied, ui.editor, ui.brush_reload, editor_value, [ui.pid, ui.slot])
 
     @guarded
     def on_retry(project_id: str, slot: float, prompt: str, takes: float) -> dict:

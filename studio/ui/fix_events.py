@@ -17,7 +17,12 @@ from studio.ui.layout import UI
 from studio.ui.wiring import GPU, Views, guarded
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
-SETTLE_JS = """async () => {
+def settle_then_click(editor_id: str, elem_id: str) -> str:
+    """JS: clear the strokes of the image editor `editor_id` (its own Clear canvas button),
+    wait until the page has made no upload for 0.8 s (at most 15 s), then click the button
+    `elem_id`."""
+    js = """async () => {
+  document.querySelector('#EDITOR button[aria-label="Clear canvas"]')?.click();
   const uploads = () => performance.getEntriesByType("resource")
     .filter((e) => e.name.includes("/upload")).length;
   performance.clearResourceTimings();
@@ -28,22 +33,21 @@ SETTLE_JS = """async () => {
     quiet = now === seen ? quiet + 1 : 0;
     seen = now;
   }
+  document.querySelector("#ELEM button, button#ELEM")?.click();
   return [];
 }"""
-"""Wait until the image editor has finished uploading its layers (no upload for 0.8 s, at most
-15 s): a new value set while those uploads run leaves its spinner on forever (gradio 6)."""
+    return js.replace("EDITOR", editor_id).replace("ELEM", elem_id)
 
 
-def refresh_editor(event: Any, editor: gr.ImageEditor, value: Callable[..., Any],
-                   inputs: list) -> None:
-    """After `event` (which read `editor`'s strokes), give the editor its new image and
-    leave it idle: an editor that is an event's input must not be its output, and a value
-    set while it still uploads its layers keeps its spinner on forever (gradio 6), so the
-    value is set once the uploads are over, and once more after the uploads that set
-    caused."""
-    for _ in range(2):
-        event = event.then(None, None, None, js=SETTLE_JS).then(value, inputs, [editor],
-                                                                 **PRIVATE)
+def refresh_editor(event: Any, editor: gr.ImageEditor, reload: gr.Button,
+                   value: Callable[..., Any], inputs: list) -> None:
+    """After `event` (which read `editor`'s strokes), show the editor's new image and leave
+    it idle. In gradio 6.31 an image editor that an event read must not be that event's
+    output, and a value set while it still holds strokes or uploads its layers leaves its
+    spinner on forever. So the strokes are cleared in the page, the chain waits for the
+    uploads, then clicks the hidden `reload` button, whose own event sets the editor."""
+    reload.click(value, inputs, [editor], **PRIVATE)
+    event.then(None, None, None, js=settle_then_click(editor.elem_id, reload.elem_id))
 
 
 def frames_outputs(ui: UI) -> list:
@@ -72,7 +76,7 @@ def source_brush_events(studio: Studio, ui: UI, v: Views, outputs: list) -> None
         on_paint, [ui.pid, ui.src_editor, ui.src_brush_mode, ui.slot],
         [o for o in outputs if o is not ui.src_editor], api_name="paint_source",
         concurrency_id=GPU)
-    refresh_editor(applied, ui.src_editor, editor_value, [ui.pid])
+    refresh_editor(applied, ui.src_editor, ui.src_brush_reload, editor_value, [ui.pid])
 
 
 def version_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:

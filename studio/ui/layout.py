@@ -22,6 +22,7 @@ CSS = """
 #status p {margin: 0; min-height: 1.4em;}
 #frames .thumbnail-item, #candidates .thumbnail-item {background: #eee;}
 footer {display: none !important;}
+.popcon-hidden {display: none !important;}
 """
 
 
@@ -110,7 +111,7 @@ def _segment_tab(ui: UI) -> None:
                                     height=440, elem_id="seg-image")
             with gr.Row(equal_height=True):
                 ui.seg_mode = gr.Radio(["include", "exclude"], value="include",
-                                       label="A click adds", scale=2)
+                                       label="A click adds", scale=2, elem_id="seg-mode")
                 ui.seg_undo = gr.Button("Undo last point", scale=1)
                 ui.seg_clear = gr.Button("Clear points", scale=1)
             ui.seg_points = gr.JSON(value=[], label="Points [x, y, 1 include | 0 exclude]",
@@ -127,6 +128,8 @@ def _segment_tab(ui: UI) -> None:
                                                  label="The brush", scale=2)
                     ui.src_brush_btn = gr.Button("Apply brush to the cut-out", scale=1,
                                                  elem_id="source-brush-apply")
+                ui.src_brush_reload = gr.Button("reload", elem_id="source-brush-reload",
+                                                elem_classes=["popcon-hidden"])
         with gr.Column(scale=2, min_width=260):
             ui.seg_backend = gr.Dropdown(B.backend_choices("segmenter"), value=B.AUTO,
                                          label="Segmenter", elem_id="segmenter")
@@ -186,8 +189,10 @@ def _refine_tab(ui: UI) -> None:
                 )
                 with gr.Row(equal_height=True):
                     ui.brush_mode = gr.Radio(["erase", "restore"], value="erase",
-                                             label="The brush", scale=2)
-                    ui.brush_btn = gr.Button("Apply brush", scale=1)
+                                             label="The brush", scale=2, elem_id="brush-mode")
+                    ui.brush_btn = gr.Button("Apply brush", scale=1, elem_id="brush-apply")
+                ui.brush_reload = gr.Button("reload", elem_id="brush-reload",
+                                            elem_classes=["popcon-hidden"])
         with gr.Column(scale=1, min_width=240):
             ui.refine_preview = gr.Image(label="Preview", interactive=False, height=240,
                                          elem_id="refine-preview")

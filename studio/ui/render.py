@@ -26,6 +26,11 @@ def ui_path(project: Project, name: str) -> Path:
     return project.path / UI_DIR / name
 
 
+def editor_value(background: Path) -> dict:
+    """An image editor's value: the view file `background` and no layer yet."""
+    return {"background": str(background), "layers": [], "composite": None}
+
+
 def write_fresh(project: Project, stem: str, image: np.ndarray) -> Path:
     """Write a view under a name that changes with its pixels (ui/<stem>-<digest>.png) and
     remove the older ones: an image editor given the same URL again never finishes loading

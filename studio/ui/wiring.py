@@ -86,7 +86,7 @@ class Views:
                     u.cut_light: None, u.seg_info: "", u.src_editor: None}
         sv = render.source_view(project, H.parse_points(points))
         info = "\n\n".join(t for t in (sv.info, F.coverage_note(project), F.LEGEND) if t)
-        editor = {"background": str(F.brush_base(project)), "layers": [], "composite": None}
+        editor = render.editor_value(F.brush_base(project))
         return {u.seg_image: str(sv.clickable), u.cut_checker: sv.checker, u.cut_dark: sv.dark,
                 u.cut_light: sv.light, u.seg_info: info, u.src_editor: editor}
 
@@ -117,7 +117,7 @@ class Views:
         sv = render.slot_view(project, index, H.parse_points(points))
         return {u.slot: index, u.cands_gal: sv.candidates, u.cand: sv.chosen,
                 u.fix_image: str(sv.clickable),
-                u.editor: {"background": str(sv.editor_base), "layers": [], "composite": None},
+                u.editor: render.editor_value(sv.editor_base),
                 u.duration: round(sv.duration_ms, 1), u.slot_info: sv.info,
                 u.take_info: sv.origins}
 
