@@ -22,8 +22,8 @@ from studio.ui.handlers import require_project
 
 COVERAGE_WARN = 0.7
 """Share of the outline's enclosed area under which the Segment tab warns."""
-LEGEND = ("**Overlay:** 🟢 include point · 🔴 exclude point · dimmed blue: not in the cut-out "
-          "(the overlay is only drawn on this view, never in a frame)")
+LEGEND = ("**Overlay:** green ⊕ include point · red ⊖ exclude point · dimmed blue: not in the "
+          "cut-out (drawn on this view only, never in a frame)")
 
 
 def paint_source(studio: Studio, project_id: str, layers: list, mode: str) -> str:
