@@ -5,10 +5,16 @@ Layout of ``$STUDIO_HOME/projects/<id>/``::
     manifest.json            schema-versioned state (below); written last and atomically
     source.png               the ingested image, RGBA
     cutout.png               the segmented character, RGBA (once segmented)
+    edits-<token>.png        brush edits on the source (R erase, G restore), re-applied to
+                             every new cut-out
     candidates/<file>.png    one RGBA (or RGB) image per candidate
     masks/<file>.png         masks of candidates that were segmented or fixed: RGBA, alpha =
                              the mask, RGB = the estimated foreground colour
     exports/<file>           finished exports
+
+Each Generate makes a new version of the animation: the previous slots move to
+``manifest["versions"]`` (at most MAX_VERSIONS) and can be made current again
+(`restore_version`); ``edited`` counts the hand edits of the current one.
 
 Image files are immutable once written: new work writes new files and the manifest is
 switched to them in one atomic rename, so a crash or a rejected input leaves the previous
