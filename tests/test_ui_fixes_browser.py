@@ -152,19 +152,12 @@ def test_white_ghost_session(server, browser, tmp_path: Path) -> None:  # noqa: 
     erased = project_of(home, pid).chosen_frames()[0]
     gone = (whole[..., 3] == 255) & (erased[..., 3] < 128)
     assert gone.sum() > 100
+    page.wait_for_selector("#brush-note:has-text('ready')", timeout=60_000)
     wait_until(lambda: editor_idle(page, "brush"), timeout=40, what="the editor idle after Apply")
     # the editor shows the erased frame (its strokes cleared)
     page.wait_for_selector("#brush canvas", timeout=10_000)
     keep(ui.shot("ghost-3-erased"), "ghost-erased.png")
-    # gradio 6.31's editor takes no new strokes once its value was replaced after painting:
-    # restore from a fresh page (the studio resumes the project)
-    page.reload()
-    page.wait_for_function(f"{PROJECT_ID_JS}?.value === '{pid}'", timeout=20_000)
-    ui.tab("Refine")
-    page.get_by_role("tab", name="Brush").click()
-    page.wait_for_selector("#brush canvas", timeout=10_000)
-    wait_until(lambda: editor_idle(page, "brush"), timeout=30, what="the brush editor ready")
-    choose_radio(page, "brush-mode", "restore")
+    choose_radio(page, "brush-mode", "restore")  # the same editor takes the next stroke
     paint_across_the_middle(page, "brush")
     page.click("#brush-apply")
     page.wait_for_selector("#status:has-text('brush restored')", timeout=60_000)
@@ -174,6 +167,7 @@ def test_white_ghost_session(server, browser, tmp_path: Path) -> None:  # noqa: 
     diff = np.abs(restored[..., :3][back].astype(int) - whole[..., :3][back].astype(int))
     assert diff.max(axis=1).mean() < 12  # the body's own colours
     assert (restored[..., :3][back].max(axis=1) > 60).mean() > 0.85  # not painted black
+    page.wait_for_selector("#brush-note:has-text('ready')", timeout=60_000)
     wait_until(lambda: editor_idle(page, "brush"), timeout=40, what="the editor idle again")
     ui.no_errors("brush")
     keep(ui.shot("ghost-4-restored"), "ghost-restored.png")

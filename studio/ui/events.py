@@ -26,6 +26,7 @@ from studio.ui import handlers as H
 from studio.ui import views
 from studio.ui.export_events import export_events
 from studio.ui.fix_events import (
+    APPLYING,
     frames_outputs,
     refresh_editor,
     source_brush_events,
@@ -297,16 +298,18 @@ def _refine_events(studio: Studio, ui: UI, v: Views) -> None:
         message = H.paint_frame(studio, project_id, slot, stroke, mode)
         view = after(project_id, slot, [], message)
         view.pop(ui.editor)  # the editor gets its new frame in the next step (see below)
-        return view
+        return view | {ui.brush_note: APPLYING}
 
     def editor_value(project_id: str, slot: float) -> Any:
         project = H.require_project(studio, project_id)
         return v.slot(project, slot, [])[ui.editor]
 
     applied = ui.brush_btn.click(on_paint, [ui.pid, ui.slot, ui.editor, ui.brush_mode],
-                                 [o for o in out if o is not ui.editor], api_name="paint_frame",
+                                 [*(o for o in out if o is not ui.editor), ui.brush_note],
+                                 api_name="paint_frame",
                                  concurrency_id=GPU)
-    refresh_editor(applied, ui.editor, ui.brush_reload, editor_value, [ui.pid, ui.slot])
+    refresh_editor(applied, ui.editor, ui.brush_reload, ui.brush_note, editor_value,
+                   [ui.pid, ui.slot])
 
     @guarded
     def on_retry(project_id: str, slot: float, prompt: str, takes: float) -> dict:

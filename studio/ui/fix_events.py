@@ -17,6 +17,7 @@ from studio.ui.layout import UI
 from studio.ui.wiring import GPU, Views, guarded
 
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+APPLYING = "Applied; loading the new image into the brush…"
 def settle_then_click(editor_id: str, elem_id: str) -> str:
     """JS: clear the strokes of the image editor `editor_id` (its own Clear canvas button),
     wait until the page has made no upload for 0.8 s (at most 15 s), then click the button
@@ -39,14 +40,22 @@ def settle_then_click(editor_id: str, elem_id: str) -> str:
     return js.replace("EDITOR", editor_id).replace("ELEM", elem_id)
 
 
-def refresh_editor(event: Any, editor: gr.ImageEditor, reload: gr.Button,
+def refresh_editor(event: Any, editor: gr.ImageEditor, reload: gr.Button, note: gr.Markdown,
                    value: Callable[..., Any], inputs: list) -> None:
-    """After `event` (which read `editor`'s strokes), show the editor's new image and leave
-    it idle. In gradio 6.31 an image editor that an event read must not be that event's
-    output, and a value set while it still holds strokes or uploads its layers leaves its
-    spinner on forever. So the strokes are cleared in the page, the chain waits for the
-    uploads, then clicks the hidden `reload` button, whose own event sets the editor."""
-    reload.click(value, inputs, [editor], **PRIVATE)
+    """After `event` (which read the editor's strokes), show the editor's new image, idle and
+    ready for the next stroke, and say so in `note`. In gradio 6.31 an image editor that an
+    event read must not be that event's output, and a value set while it still holds
+    strokes or uploads its layers leaves its spinner on forever and its next strokes unseen.
+    So the page clears the strokes, waits for the uploads, then clicks the hidden `reload`
+    button, whose events hide the editor and show it again (a fresh editor) with the new
+    image. The event itself should set `note` to APPLYING."""
+
+    def shown(*args: Any) -> tuple:
+        return (gr.ImageEditor(value=value(*args), visible=True),
+                "Applied: the brush is ready for the next stroke.")
+
+    reload.click(lambda: gr.ImageEditor(visible=False), None, [editor], **PRIVATE).then(
+        shown, inputs, [editor, note], **PRIVATE)
     event.then(None, None, None, js=settle_then_click(editor.elem_id, reload.elem_id))
 
 
@@ -67,16 +76,18 @@ def source_brush_events(studio: Studio, ui: UI, v: Views, outputs: list) -> None
         view = ({ui.status: message, ui.seg_points: pts} | v.seg(project, pts)
                 | v.frames(project, slot))
         view.pop(ui.src_editor)
-        return view
+        return view | {ui.src_brush_note: APPLYING}
 
     def editor_value(project_id: str) -> Any:
         return v.seg(studio.open(project_id), [])[ui.src_editor]
 
     applied = ui.src_brush_btn.click(
         on_paint, [ui.pid, ui.src_editor, ui.src_brush_mode, ui.slot],
-        [o for o in outputs if o is not ui.src_editor], api_name="paint_source",
+        [*(o for o in outputs if o is not ui.src_editor), ui.src_brush_note],
+        api_name="paint_source",
         concurrency_id=GPU)
-    refresh_editor(applied, ui.src_editor, ui.src_brush_reload, editor_value, [ui.pid])
+    refresh_editor(applied, ui.src_editor, ui.src_brush_reload, ui.src_brush_note, editor_value,
+                   [ui.pid])
 
 
 def version_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:

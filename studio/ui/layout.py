@@ -128,6 +128,7 @@ def _segment_tab(ui: UI) -> None:
                                                  label="The brush", scale=2)
                     ui.src_brush_btn = gr.Button("Apply brush to the cut-out", scale=1,
                                                  elem_id="source-brush-apply")
+                ui.src_brush_note = gr.Markdown(elem_id="source-brush-note")
                 ui.src_brush_reload = gr.Button("reload", elem_id="source-brush-reload",
                                                 elem_classes=["popcon-hidden"])
         with gr.Column(scale=2, min_width=260):
@@ -191,6 +192,7 @@ def _refine_tab(ui: UI) -> None:
                     ui.brush_mode = gr.Radio(["erase", "restore"], value="erase",
                                              label="The brush", scale=2, elem_id="brush-mode")
                     ui.brush_btn = gr.Button("Apply brush", scale=1, elem_id="brush-apply")
+                ui.brush_note = gr.Markdown(elem_id="brush-note")
                 ui.brush_reload = gr.Button("reload", elem_id="brush-reload",
                                             elem_classes=["popcon-hidden"])
         with gr.Column(scale=1, min_width=240):
