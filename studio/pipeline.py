@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from studio import registry
+from studio.brush import apply_edits, merge_edits, paint_frame_rgba
 from studio.errors import InputError, PromptError, StudioError
 from studio.executor import FrameResult, failure_summary, run_frames
 from studio.ingest import decode_image, from_array, load_image
 from studio.presence import require_character
 from studio.project import Project
 from studio.recovery import job_marker
-from studio.refine import EdgeSettings, apply_edges, paint_alpha
+from studio.refine import EdgeSettings, apply_edges
+from studio.rerender import ensure_rendered, frame_colours, mark_stale
+from studio.rerender import rerender as rerender_takes
 from studio.rigging import RigMixin
 from studio.settings import Settings, load_settings
 from studio.types import Candidate, Effect, Mask, MotionSpec, ProgressFn, Prompt, Slot, Source
@@ -107,19 +110,48 @@ class Studio(RigMixin):
                 raise InputError(f"point ({p.x:g}, {p.y:g}) is outside the {w}×{h} image")
 
     def segment_source(
-        self, project: Project, backend: str | None = None, prompt: Prompt | None = None
+        self, project: Project, backend: str | None = None, prompt: Prompt | None = None,
+        *, rerender: bool = True,
     ) -> Mask:
-        """Cut the character out of the project's source and store the cut-out."""
+        """Cut the character out of the project's source and store the cut-out (with the
+        source's brush edits applied). Procedural frames are rendered again from it; with
+        `rerender` False only marked stale (a click view first; `ensure_rendered` after)."""
         source = project.load_source()
         mask = self.segment_image(source.image, backend, prompt)
         require_character(source.image, mask.alpha, source.name)
+        cutout = apply_edits(mask.cutout(source.image), source.image, project.load_source_edits())
         project.set_cutout(
-            mask.cutout(source.image),
+            cutout,
             mask.backend,
             prompt.to_dict() if prompt else None,
             _jsonable(mask.info),
         )
+        if rerender:  # procedural frames follow the cut-out (one source of truth)
+            rerender_takes(self, project)
+        else:
+            mark_stale(project)
         return mask
+
+    def ensure_rendered(self, project: Project) -> int:
+        """Re-render procedural frames a cut-out change left stale; returns how many."""
+        return ensure_rendered(self, project)
+
+    def paint_source(self, project: Project, stroke: np.ndarray, erase: bool) -> int:
+        """Erase (or restore, in the source's real colours) the cut-out under a brush stroke
+        (H, W) float32 in [0, 1] on the source; the edit is kept for later cut-outs and the
+        procedural frames are rendered again. Returns how many takes were re-rendered."""
+        source = project.load_source()
+        if source.cutout is None:
+            raise InputError("cut the character out first (Segment tab), then brush over it")
+        stroke = check_stroke(stroke, source.image.shape[:2])
+        if not (stroke > 0.02).any():
+            raise InputError("the brush stroke is empty: paint over the image first")
+        edits = merge_edits(project.load_source_edits(), stroke, erase)
+        cut = project.manifest["cutout"]
+        project.set_cutout(apply_edits(source.cutout, source.image, edits),
+                           cut["backend"], cut.get("prompt"), cut.get("info"))
+        project.set_source_edits(edits)
+        return rerender_takes(self, project)
 
     def segment_frames(
         self, project: Project, backend: str | None = None, progress: ProgressFn | None = None
@@ -306,15 +338,25 @@ class Studio(RigMixin):
         cands = gen.regenerate(
             source, spec, slot, size=size, candidates=candidates, seed=seed
         )
+        if spec != project.motion:  # an edited prompt: the take is re-rendered with it
+            for c in cands:
+                c.origin.setdefault("motion", spec.to_dict())
         project.add_candidates(slot, cands)
+        project.mark_edited()
         if not gen.produces_alpha:
             self.segment_frames(project)
         return cands
+
+    def restore_version(self, project: Project, version: int) -> None:
+        """Make an earlier animation of the project (see `Project.versions`) current again;
+        the current one stays as a version."""
+        project.restore_version(int(version))
 
     def choose(self, project: Project, slot: int, candidate: int) -> None:
         slot = check_index("slot", slot, len(project.manifest["slots"]))
         takes = len(project.manifest["slots"][slot]["candidates"])
         project.choose(slot, check_index("take", candidate, takes))
+        project.mark_edited()
 
     # ------------------------------------------------------------------ refine
     def fix_frame(
@@ -346,25 +388,27 @@ class Studio(RigMixin):
             mask = seg.refine(image, base, prompt)
         else:
             mask = self.segment_image(image, backend, prompt)
+        if cand.rgba is not None:  # the frame's own colours, not the key colour it was
+            # composited on for the segmenter (that colour must never enter a frame)
+            mask.foreground = frame_colours(self, project, slot, rec["chosen"], cand)
         project.set_candidate_mask(slot, rec["chosen"], mask)
+        project.mark_edited()
         return mask
 
     def paint_frame(self, project: Project, slot: int, stroke: np.ndarray, erase: bool) -> Mask:
-        """Erase (or restore) the chosen candidate's alpha under a brush stroke (H, W) in [0, 1]."""
+        """Erase (or restore) the chosen candidate's alpha under a brush stroke (H, W) in
+        [0, 1]. Restored pixels show the frame's real colours: the generator's RGB, or for a
+        procedural frame the source moved as the character is in that frame (never black)."""
         slot = check_index("slot", slot, len(project.manifest["slots"]))
         rec = project.slot_record(slot)
         cand = project.load_candidate(slot)
         current = cand.image()
         stroke = check_stroke(stroke, current.shape[:2])
-        base = cand.rgb if cand.rgb is not None else cand.rgba
-        assert base is not None
-        alpha = paint_alpha(current[..., 3].astype(np.float32) / 255, stroke, erase)
-        fg = current[..., :3].copy()
-        if not erase:  # restored pixels take the frame's own colour
-            restored = stroke > 0
-            fg[restored] = base[..., :3][restored]
+        colours = frame_colours(self, project, slot, rec["chosen"], cand)
+        alpha, fg = paint_frame_rgba(current, colours, stroke, erase)
         mask = Mask(alpha, "brush", None, foreground=fg)
         project.set_candidate_mask(slot, rec["chosen"], mask)
+        project.mark_edited()
         return mask
 
     def set_edges(self, project: Project, edges: EdgeSettings) -> None:
@@ -383,10 +427,12 @@ class Studio(RigMixin):
                 raise InputError(f"frame duration (ms) must be a number, got {duration_ms!r}")
             check_range("frame duration (ms)", duration_ms, 20, 5000)
         project.set_duration(slot, duration_ms)
+        project.mark_edited()
 
     def final_frames(self, project: Project) -> list[np.ndarray]:
         """The chosen frames with edge settings applied: what preview and export show."""
         edges = self.edges(project)
+        ensure_rendered(self, project)
         return [apply_edges(f, edges) for f in project.chosen_frames()]
 
     # ------------------------------------------------------------------ export

@@ -5,10 +5,16 @@ Layout of ``$STUDIO_HOME/projects/<id>/``::
     manifest.json            schema-versioned state (below); written last and atomically
     source.png               the ingested image, RGBA
     cutout.png               the segmented character, RGBA (once segmented)
+    edits-<token>.png        brush edits on the source (R erase, G restore), re-applied to
+                             every new cut-out
     candidates/<file>.png    one RGBA (or RGB) image per candidate
     masks/<file>.png         masks of candidates that were segmented or fixed: RGBA, alpha =
                              the mask, RGB = the estimated foreground colour
     exports/<file>           finished exports
+
+Each Generate makes a new version of the animation: the previous slots move to
+``manifest["versions"]`` (at most MAX_VERSIONS) and can be made current again
+(`restore_version`); ``edited`` counts the hand edits of the current one.
 
 Image files are immutable once written: new work writes new files and the manifest is
 switched to them in one atomic rename, so a crash or a rejected input leaves the previous
@@ -36,6 +42,8 @@ from studio.settings import Settings, load_settings
 from studio.types import Candidate, Mask, MotionSpec, Slot, Source
 
 SCHEMA_VERSION = 1
+MAX_VERSIONS = 20
+"""Earlier animations kept per project; the oldest go first beyond this."""
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 _locks: dict[str, threading.RLock] = {}
 _locks_guard = threading.Lock()
@@ -190,7 +198,12 @@ class Project:
         refs = {m["source"]["file"]} if m.get("source") else set()
         if m.get("cutout"):
             refs.add(m["cutout"]["file"])
-        for slot in m["slots"]:
+        if m.get("source_edits"):
+            refs.add(m["source_edits"])
+        slots = list(m["slots"])
+        for version in m.get("versions", []):
+            slots.extend(version["slots"])
+        for slot in slots:
             for c in slot["candidates"]:
                 refs.add(c["file"])
                 if c.get("mask_file"):
@@ -205,7 +218,7 @@ class Project:
                 for f in folder.iterdir():
                     if f"{sub}/{f.name}" not in refs and not f.name.startswith("."):
                         f.unlink(missing_ok=True)
-        for name in ("source", "cutout"):
+        for name in ("source", "cutout", "edits"):
             for f in self.path.glob(f"{name}-*.png"):
                 if f.name not in refs:
                     f.unlink(missing_ok=True)
@@ -306,7 +319,8 @@ class Project:
     def set_animation(
         self, spec: MotionSpec, generator: str, size: tuple[int, int], slots: list[Slot]
     ) -> None:
-        """Replace all slots with a new animation (files first, manifest switched last)."""
+        """Make a new animation the current version (files first, manifest switched last);
+        the previous animation stays in the project as a version (`restore_version`)."""
         with self.lock:
             records = []
             for slot in slots:
@@ -320,9 +334,93 @@ class Project:
                         ],
                     }
                 )
+            self._archive_current()  # each Generate is a new version; the old one stays
+            number = 1 + max([v["version"] for v in self.versions()], default=0)
             self.manifest.update(
-                motion=spec.to_dict(), generator=generator, size=list(size), slots=records
+                motion=spec.to_dict(), generator=generator, size=list(size), slots=records,
+                version=number, version_created=time.time(), edited=0, frames_stale=False,
             )
+            self.save()
+
+    def replace_candidate_images(self, images: dict[tuple[int, int], np.ndarray]) -> None:
+        """New RGBA (H, W, 4) uint8 pixels for candidates {(slot, k): image} (a re-render):
+        id, origin, chosen take and timing stay; a per-frame mask is dropped, since the
+        pixels it was made for are gone. Files first, manifest switched last."""
+        with self.lock:
+            for (slot, k), rgba in images.items():
+                rec = self._slot_record(slot)["candidates"][k]
+                rel = self._new_file("candidates", f"{slot:03d}-{rec['id']}")
+                write_png(self.path / rel, rgba)
+                rec.update(file=rel, alpha=True)
+                for key in ("mask_file", "mask_backend", "mask_score"):
+                    rec.pop(key, None)
+            self.save()
+
+    def set_source_edits(self, edits: np.ndarray | None) -> None:
+        """Brush edits on the source, kept across new cut-outs: (H, W, 2) uint8, channel 0 =
+        erase strength, channel 1 = restore strength (0-255); None removes them."""
+        with self.lock:
+            if edits is None:
+                self.manifest["source_edits"] = None
+            else:
+                rel = self._new_file("", "edits")
+                rgb = np.dstack([edits[..., 0], edits[..., 1], np.zeros_like(edits[..., 0])])
+                write_png(self.path / rel, rgb.astype(np.uint8))
+                self.manifest["source_edits"] = rel
+            self.save()
+
+    def load_source_edits(self) -> np.ndarray | None:
+        """The source's brush edits (H, W, 2) uint8 (see `set_source_edits`), or None."""
+        rel = self.manifest.get("source_edits")
+        if not rel:
+            return None
+        return read_png(self.path / rel, "RGB")[..., :2].copy()
+
+    # ------------------------------------------------------------------ versions
+    def versions(self) -> list[dict[str, Any]]:
+        """Every animation of the project, oldest first: {"version", "created", "label",
+        "frames", "takes", "generator", "current"}; the current one last-made or restored."""
+        m = self.manifest
+        out = [_version_summary(v, current=False) for v in m.get("versions", [])]
+        if m["slots"]:
+            cur = {"version": m.get("version", 1), "created": m.get("version_created", 0.0),
+                   "motion": m["motion"], "generator": m["generator"], "slots": m["slots"]}
+            out.append(_version_summary(cur, current=True))
+        return sorted(out, key=lambda v: v["version"])
+
+    def _archive_current(self) -> None:
+        m = self.manifest
+        if not m["slots"]:
+            return
+        m.setdefault("versions", []).append({
+            "version": m.get("version", 1), "created": m.get("version_created", 0.0),
+            "motion": m["motion"], "generator": m["generator"], "size": m["size"],
+            "slots": m["slots"], "edited": m.get("edited", 0)})
+        del m["versions"][:-MAX_VERSIONS]
+
+    def restore_version(self, version: int) -> None:
+        """Make the stored animation `version` current again; the current one is kept as a
+        version too (nothing is lost). ProjectError for an unknown version."""
+        with self.lock:
+            m = self.manifest
+            stored = m.get("versions", [])
+            match = [v for v in stored if v["version"] == version]
+            if not match:
+                known = ", ".join(str(v["version"]) for v in self.versions()) or "none"
+                raise ProjectError(f"project {self.id} has no version {version}; versions: "
+                                   f"{known}")
+            old = match[0]
+            self._archive_current()
+            m["versions"] = [v for v in m["versions"] if v is not old]
+            m.update(motion=old["motion"], generator=old["generator"], size=old["size"],
+                     slots=old["slots"], version=old["version"],
+                     version_created=old["created"], edited=old.get("edited", 0))
+            self.save()
+
+    def mark_edited(self) -> None:
+        """Count one hand edit (take, fix, brush, retry, timing) of the current animation."""
+        with self.lock:
+            self.manifest["edited"] = int(self.manifest.get("edited", 0)) + 1
             self.save()
 
     def add_candidates(self, slot: int, candidates: list[Candidate], choose: bool = True) -> None:
@@ -432,3 +530,12 @@ class Project:
 
     def delete(self) -> None:
         shutil.rmtree(self.path)
+
+
+def _version_summary(v: dict[str, Any], current: bool) -> dict[str, Any]:
+    motion = v.get("motion") or {}
+    label = motion.get("prompt") or ", ".join(m["name"] for m in motion.get("moves", []))
+    return {"version": v["version"], "created": v.get("created", 0.0),
+            "label": label or "still", "frames": len(v["slots"]),
+            "takes": sum(len(s["candidates"]) for s in v["slots"]),
+            "generator": v.get("generator"), "current": current}

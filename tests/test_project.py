@@ -50,11 +50,15 @@ def test_retry_appends_and_old_files_are_collected(settings) -> None:
     first_files = set((p.path / "candidates").iterdir())
     p.add_candidates(1, [Candidate("retry", {"backend": "test"}, rgba=face_rgba(32))])
     assert p.manifest["slots"][1]["chosen"] == 2
-    # a new animation replaces all slots; the old candidate files are removed
+    # a new animation is a new version: the old one (with the retry) stays on disk
     p.set_animation(MotionSpec((Move("hop"),), frames=4), "procedural", (32, 32), make_slots())
     now = set((p.path / "candidates").iterdir())
-    assert not (first_files & now)
-    assert len(now) == 8
+    assert first_files <= now and len(now) == 8 + 9
+    assert [v["version"] for v in p.versions()] == [1, 2] and p.versions()[1]["current"]
+    # replaced pixels (a re-render) are collected
+    old = p.path / p.manifest["slots"][0]["candidates"][0]["file"]
+    p.replace_candidate_images({(0, 0): face_rgba(32)})
+    assert not old.exists() and len(set((p.path / "candidates").iterdir())) == 8 + 9
 
 
 def test_masks_round_trip(settings) -> None:

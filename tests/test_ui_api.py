@@ -194,3 +194,33 @@ def test_share_offline_warns_and_keeps_the_local_studio(tmp_path, monkeypatch, c
         assert httpx.get(demo.local_url, timeout=10).status_code == 200
     finally:
         demo.close()
+
+
+def test_versions_and_source_brush_through_the_api(client, server) -> None:
+    from gradio_client import handle_file
+
+    home = server[1]
+    project_id = client.predict(handle_file(str(EXAMPLES / "blob.png")),
+                                api_name="/new_project")[0]
+    client.predict(project_id, "bounce", "", [], 6, 6, 1, 96, "auto", api_name="/generate")
+    client.predict(project_id, "spin", "", [], 4, 8, 1, 96, "auto", api_name="/generate")
+    m = manifest(home, project_id)
+    assert m["version"] == 2 and [v["version"] for v in m["versions"]] == [1]
+    client.predict(project_id, 1, api_name="/restore_version")
+    m = manifest(home, project_id)
+    assert m["version"] == 1 and len(m["slots"]) == 6
+    # the brush on the source: restore a square of it; the cut-out keeps it
+    from PIL import Image
+
+    w, h = m["source"]["size"]
+    layer = Path(home) / "stroke.png"
+    stroke = Image.new("RGBA", (w, h))
+    stroke.paste((255, 45, 117, 255), (0, 0, 24, 24))
+    stroke.save(layer)
+    editor = {"background": handle_file(str(layer)), "layers": [handle_file(str(layer))],
+              "composite": None}
+    client.predict(project_id, editor, "restore", 0, api_name="/paint_source")
+    m = manifest(home, project_id)
+    assert m["source_edits"]
+    cut = Image.open(Path(home) / "projects" / project_id / m["cutout"]["file"])
+    assert cut.getchannel("A").crop((0, 0, 24, 24)).getextrema() == (255, 255)

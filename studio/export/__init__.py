@@ -108,7 +108,7 @@ def export_animation(
         p = dataclasses.replace(p, matte=p.background(theme))
     fit = fit_to_budget(frames, durations_ms, p, render=render)
     path = write_atomic(out_path, fit.encoded.data)
-    report = check_file(path, p)
+    report = check_file(path, p, reference=frames)  # + content rows vs the frames
     if not report.ok:
         failed = ", ".join(r.rule for r in report.failures)
         warnings.append(f"the written file fails {p.id} rules: {failed}")

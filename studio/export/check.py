@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from functools import reduce
@@ -206,8 +207,11 @@ def _identical_pairs(frames: list[np.ndarray]) -> list[int]:
     return [i for i in range(1, len(keys)) if np.array_equal(keys[i], keys[i - 1])]
 
 
-def check_bytes(data: bytes, preset: Preset, name: str = "") -> CheckReport:
-    """Check an encoded file's bytes against `preset`; `name` gives the file name for its suffix."""
+def check_bytes(data: bytes, preset: Preset, name: str = "",
+                reference: Sequence[np.ndarray] | None = None) -> CheckReport:
+    """Check an encoded file's bytes against `preset`; `name` gives the file name for its suffix.
+    reference: the frames the file was made from (RGBA uint8): adds the content rows
+    (`studio.export.content`: visible area, filled outline, colour of the character)."""
     p = preset
     report = CheckReport(p.id, name)
     rows = report.rows
@@ -255,10 +259,16 @@ def check_bytes(data: bytes, preset: Preset, name: str = "") -> CheckReport:
         same = _identical_pairs(d.frames)
         actual = "none" if not same else ", ".join(f"{i - 1}={i}" for i in same)
         rows.append(CheckRow("identical consecutive frames", "none", actual, not same))
+    if reference is not None:
+        from studio.export.content import content_rows
+
+        rows.extend(content_rows(d.frames, reference, p))
     return report
 
 
-def check_file(path: str | Path, preset: Preset) -> CheckReport:
-    """Read the file at `path` back and check it against every rule of `preset`."""
+def check_file(path: str | Path, preset: Preset,
+               reference: Sequence[np.ndarray] | None = None) -> CheckReport:
+    """Read the file at `path` back and check it against every rule of `preset` (and, with
+    `reference` frames, the content rows)."""
     path = Path(path)
-    return check_bytes(path.read_bytes(), preset, str(path))
+    return check_bytes(path.read_bytes(), preset, str(path), reference)

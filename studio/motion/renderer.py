@@ -17,7 +17,7 @@ import numpy as np
 
 from studio.errors import InputError
 from studio.motion import shadow as shadow_mod
-from studio.motion.alpha import crop_premultiplied, over, unpremultiply
+from studio.motion.alpha import alpha_bbox, crop_premultiplied, over, unpremultiply
 from studio.motion.effects import draw_effects, get_effect
 from studio.motion.layout import Layout, bounds, fit, outline_points, pose_bounds
 from studio.motion.rig.animate import part_animator
@@ -68,6 +68,7 @@ class Renderer:
             get_effect(eff.name)
         self.spec, self.size, self.seed, self.ss = spec, (w, h), int(seed), int(supersample)
         self.char = crop_premultiplied(cutout)
+        self.crop_box = alpha_bbox(cutout[..., 3] > 0)
         ch, cw = self.char.shape[:2]
         self.cw, self.ch = float(cw), float(ch)
         self.outline = outline_points(self.char[..., 3])
@@ -159,8 +160,34 @@ class Renderer:
             canvas = cv2.resize(canvas, (W, H), interpolation=cv2.INTER_AREA)
         return unpremultiply(canvas)
 
-    def _character(self, pose: Pose, canvas: tuple[int, int], box, src) -> np.ndarray:
-        """The transformed character `src` (prescaled) alone, premultiplied (H2, W2, 4)."""
+    def moved(self, i: int, image: np.ndarray) -> np.ndarray:
+        """Another image aligned with the cut-out (RGB(A) uint8, the cut-out's H × W: e.g. the
+        un-cut source) moved exactly as the character is in frame i, without shadow or
+        effects: RGBA uint8 (height, width, 4). Gives the source's real colours under any
+        pixel of frame i (a brush restoring what the cut-out dropped)."""
+        if not 0 <= i < len(self):
+            raise InputError(f"frame index must be between 0 and {len(self) - 1}, got {i}")
+        assert self.crop_box is not None
+        x0, y0, x1, y1 = self.crop_box
+        rgba = image if image.shape[2] == 4 else np.dstack(
+            [image, np.full(image.shape[:2], 255, np.uint8)])
+        crop = rgba[y0:y1, x0:x1].astype(np.float32) * (1.0 / 255.0)
+        crop[..., :3] *= crop[..., 3:4]
+        h, w = self.src.shape[:2]
+        if crop.shape[:2] != (h, w):
+            crop = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
+        W, H = self.size
+        layer = self._character(self.poses[i], (W * self.ss, H * self.ss), self.frame_box(i),
+                                crop)
+        if self.ss > 1:
+            layer = cv2.resize(layer, (W, H), interpolation=cv2.INTER_AREA)
+        return unpremultiply(layer)
+
+    def _character(self, pose: Pose, canvas: tuple[int, int], box,
+                   src: np.ndarray | None = None) -> np.ndarray:
+        """The transformed character (or `src`, prescaled like it) alone, premultiplied
+        float32 (H2, W2, 4)."""
+        src = self.src if src is None else src
         W2, H2 = canvas
         a = self.layout.matrix @ pose.matrix  # character px → canvas px
         if not pose.warps:

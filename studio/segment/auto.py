@@ -3,9 +3,10 @@
 - Automatic cut-outs (no clicks): BiRefNet (``rembg:birefnet-general``), else isnet-anime,
   else ``classical``.
 - Click prompts: ``sam2`` (the smallest present on a CPU, the largest on a GPU), else
-  ``classical`` (GrabCut seeded by the clicks).
+  region clicks (`studio.segment.regions`) on the automatic cut-out.
 - `refine` (hybrid): an existing or automatic mask first, then each click adds (include) or
-  removes (exclude) the SAM 2 region under it; without SAM 2 weights the clicks seed GrabCut.
+  removes (exclude) the SAM 2 region under it; without SAM 2 weights, the region bounded by
+  the outlines under it (or the whole separate object).
 
 Every Mask says which backend made it (``Mask.backend``) and ``info["auto_choice"]``. The
 choice is made per call from what is on disk, so weights pulled while the studio runs are
@@ -14,6 +15,7 @@ used at once. `segmenter_status` lists every model segmenter with why it is unav
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import threading
 from dataclasses import dataclass
@@ -107,7 +109,11 @@ class AutoSegmenter:
         """Mask from the chosen backend; Mask.backend and info["auto_choice"] name it."""
         prompted = prompt is not None and not prompt.empty
         name = self.choice(prompted)
-        mask = self.backend(name).segment(image, prompt if prompted else None)
+        if not prompted:
+            return self.automatic(image)
+        if name == "classical" and prompt.points and prompt.box is None:
+            return self.refine(image, None, prompt)  # region clicks on the automatic cut-out
+        mask = self.backend(name).segment(image, prompt)
         mask.info["auto_choice"] = name
         return mask
 
@@ -117,8 +123,10 @@ class AutoSegmenter:
         with self._lock:
             cached = self._auto_masks.get(key)
         if cached is not None:
-            return cached
-        mask = self.segment(image)
+            return dataclasses.replace(cached, info=dict(cached.info))
+        name = self.choice(prompted=False)
+        mask = self.backend(name).segment(image, None)
+        mask.info["auto_choice"] = name
         with self._lock:
             self._auto_masks[key] = mask
             while len(self._auto_masks) > 8:
@@ -127,8 +135,9 @@ class AutoSegmenter:
 
     def refine(self, image: np.ndarray, base: Mask | None, prompt: Prompt) -> Mask:
         """Hybrid refine: `base` (or the automatic mask when None) fixed by the clicks; each
-        include click adds, each exclude click removes, the SAM 2 region under it (GrabCut
-        seeds when no SAM 2 weights are here). Returns alpha (H, W) float32 + foreground."""
+        include click adds, each exclude click removes, the SAM 2 region under it (the
+        outline-bounded region or separate object when no SAM 2 weights are here).
+        Returns alpha (H, W) float32 + foreground."""
         if not prompt.points:
             raise InputError("give at least one include or exclude point to refine a mask")
         base = base if base is not None else self.automatic(image)
@@ -142,12 +151,13 @@ class AutoSegmenter:
 
             alpha = click_refine(rgb, base.alpha, prompt.points, self.backend(name))
         else:
-            from studio.segment.classical_region import refine_with_points
+            from studio.segment.regions import apply_region_clicks, clicked_alpha
 
-            region = refine_with_points(rgb, base.alpha >= 0.5, prompt.points)
-            changed = region != (base.alpha >= 0.5)
-            alpha = np.where(changed, region.astype(np.float32), base.alpha).astype(np.float32)
-        return Mask(alpha=alpha, backend=f"{base.backend}+{name}", foreground=clean_edges(
+            before = base.alpha >= 0.5
+            region = apply_region_clicks(rgb, before, prompt.points)
+            alpha = clicked_alpha(base.alpha, before, region)
+        how = name if name.startswith("sam2:") else "regions"
+        return Mask(alpha=alpha, backend=f"{base.backend}+{how}", foreground=clean_edges(
             rgb, alpha), info={"auto_choice": name, "base": base.backend,
                                "points": len(prompt.points)})
 

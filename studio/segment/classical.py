@@ -23,7 +23,7 @@ from scipy import ndimage
 from studio.errors import InputError
 from studio.options import BackendOptions
 from studio.segment.background import BackgroundModel, estimate_background
-from studio.segment.classical_region import grabcut_region, keyed_region, refine_with_points
+from studio.segment.classical_region import grabcut_region, keyed_region
 from studio.segment.matting import (
     JPEG_SPACE,
     closed_form_band,
@@ -34,6 +34,7 @@ from studio.segment.matting import (
     smooth_fill,
 )
 from studio.segment.model_common import check_image
+from studio.segment.regions import apply_region_clicks
 from studio.types import Mask, Prompt
 
 DISK = ndimage.generate_binary_structure(2, 1)
@@ -83,7 +84,7 @@ class ClassicalSegmenter:
         else:
             region = grabcut_region(rgb)
         if points:
-            region = refine_with_points(rgb, region, points)
+            region = apply_region_clicks(rgb, region, points)  # clicks act on regions
             info["points"] = len(points)
         alpha, fg = _soft_edges(rgb, region, model if model.known else None, opts,
                                 bool(info.get("shadow")))

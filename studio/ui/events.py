@@ -9,6 +9,7 @@ API endpoints (``api_name`` → explicit arguments), all returning their outputs
     frame(project_id, slot, points) · choose(project_id, slot, take)
     fix_frame(project_id, slot, points, segmenter) · paint_frame(project_id, slot, editor, mode)
     retry_frame(project_id, slot, prompt, takes) · set_duration(project_id, slot, ms)
+    paint_source(project_id, editor, mode) · restore_version(project_id, version)
     set_edges(project_id, feather, grow, defringe, outline, colour) · export(project_id, preset)
     export_set(project_ids, preset) · set_projects()   (see studio.ui.export_events)
     rig(project_id) · rig_detect(project_id) · rig_edit(project_id, mode, part, kind, x, y)
@@ -26,6 +27,13 @@ from studio.ui import exports as E
 from studio.ui import handlers as H
 from studio.ui import ownership, rig_panel, views
 from studio.ui.export_events import export_events
+from studio.ui.fix_events import (
+    APPLYING,
+    frames_outputs,
+    refresh_editor,
+    source_brush_events,
+    version_events,
+)
 from studio.ui.layout import UI
 from studio.ui.refusals import checked_generate, upload_events
 from studio.ui.resume import record_controls
@@ -44,6 +52,7 @@ def wire(studio: Studio, ui: UI) -> None:
     _refine_events(studio, ui, v)
     export_events(studio, ui)
     rig_panel.wire(studio, ui)
+    version_events(studio, ui, v, everything)
 
 
 def _open(studio: Studio, v: Views, project_id: str, message: str) -> dict:
@@ -139,16 +148,19 @@ def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
             gr.Warning(f"not understood in the motion prompt: {', '.join(spec.unknown_words)}")
         project = studio.open(project_id)
         message = f"Generated {spec.frames} frames at {spec.fps:g} fps. Next: **Export**."
+        if len(project.versions()) > 1:
+            message += " The previous animation is kept under **Versions**."
         return ({ui.interp: H.describe_motion(spec, generator), ui.status: message,
                  ui.set_projects: gr.Dropdown(choices=E.set_project_choices(studio))}
                 | v.anim(project)
-                | v.seg(project, []) | v.slot(project, 0, []) | {ui.seg_points: [],
-                                                                    ui.fix_points: []})
+                | v.seg(project, []) | v.slot(project, 0, []) | v.plan(project)
+                | {ui.seg_points: [], ui.fix_points: []})
 
     outputs = [ui.preview, ui.strip, ui.interp, ui.status, ui.frames_gal, ui.refine_preview,
                ui.seg_image, ui.cut_checker, ui.cut_dark, ui.cut_light, ui.seg_info, ui.slot,
                ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration, ui.slot_info,
-               ui.take_info, ui.seg_points, ui.fix_points, ui.set_projects]
+               ui.take_info, ui.seg_points, ui.fix_points, ui.set_projects, ui.src_editor,
+               ui.gen_plan, ui.versions]
     gen_inputs = [ui.pid, *motion_inputs, ui.candidates, ui.size, ui.generator]
     checked_generate(studio, ui, gen_inputs).success(
         on_generate, gen_inputs, outputs, api_name="generate", concurrency_id=GPU)
@@ -156,15 +168,28 @@ def _generate_events(studio: Studio, ui: UI, v: Views) -> None:
 
 def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
     seg_out = [ui.seg_points, ui.seg_image, ui.cut_checker, ui.cut_dark, ui.cut_light,
-               ui.seg_info, ui.status]
+               ui.seg_info, ui.status, ui.src_editor]
+    frames_out = frames_outputs(ui)
 
-    def cut(project_id: str, points: Any, backend: str) -> dict:
-        message = H.segment(studio, project_id, points, backend)
+    def cut(project_id: str, points: Any, backend: str, rerender: bool = False) -> dict:
+        """A click shows on the source at once; the frames follow in `on_rendered`."""
+        message = H.segment(studio, project_id, points, backend, rerender)
         project = studio.open(project_id)
         return {ui.seg_points: H.parse_points(points), ui.status: message} | v.seg(project, points)
 
-    ui.cut_btn.click(guarded(cut), [ui.pid, ui.seg_points, ui.seg_backend], seg_out,
-                     api_name="segment", concurrency_id=GPU)
+    @guarded
+    def on_cut(project_id: str, points: Any, backend: str, slot: float) -> dict:
+        out = cut(project_id, points, backend, rerender=True)
+        return out | v.frames(studio.open(project_id), slot)
+
+    ui.cut_btn.click(on_cut, [ui.pid, ui.seg_points, ui.seg_backend, ui.slot],
+                     seg_out + frames_out, api_name="segment", concurrency_id=GPU)
+
+    @guarded
+    def on_rendered(project_id: str, slot: float) -> dict:
+        project = H.require_project(studio, project_id)
+        studio.ensure_rendered(project)
+        return v.frames(project, slot)
 
     @guarded
     def on_click(project_id: str, points: Any, mode: str, backend: str,
@@ -175,7 +200,8 @@ def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
         return cut(project_id, pts, backend)
 
     ui.seg_image.select(on_click, [ui.pid, ui.seg_points, ui.seg_mode, ui.seg_backend], seg_out,
-                        concurrency_id=GPU, **PRIVATE)
+                        concurrency_id=GPU, **PRIVATE).success(
+        on_rendered, [ui.pid, ui.slot], frames_out, **PRIVATE)
 
     @guarded
     def on_edit_points(project_id: str, points: Any, backend: str, clear: bool) -> dict:
@@ -190,7 +216,8 @@ def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
 
     for btn, fn in ((ui.seg_undo, on_undo), (ui.seg_clear, on_clear)):
         btn.click(fn, [ui.pid, ui.seg_points, ui.seg_backend], seg_out, concurrency_id=GPU,
-                  **PRIVATE)
+                  **PRIVATE).success(on_rendered, [ui.pid, ui.slot], frames_out, **PRIVATE)
+    source_brush_events(studio, ui, v, seg_out + frames_out)
     backend_picker(ui.seg_backend, ui.seg_note, "segmenter")
 
     @guarded
@@ -207,7 +234,7 @@ def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
 def _refine_outputs(ui: UI) -> list:
     return [ui.status, ui.preview, ui.strip, ui.frames_gal, ui.refine_preview, ui.slot,
             ui.cands_gal, ui.cand, ui.fix_image, ui.editor, ui.duration, ui.slot_info,
-            ui.take_info]
+            ui.take_info, ui.gen_plan, ui.versions]
 
 
 def _refine_events(studio: Studio, ui: UI, v: Views) -> None:
@@ -280,10 +307,21 @@ def _refine_events(studio: Studio, ui: UI, v: Views) -> None:
         w, h = project.manifest["size"]
         layers = (editor or {}).get("layers") or []
         stroke = views.stroke_from_layers(layers, (h, w))
-        return after(project_id, slot, [], H.paint_frame(studio, project_id, slot, stroke, mode))
+        message = H.paint_frame(studio, project_id, slot, stroke, mode)
+        view = after(project_id, slot, [], message)
+        view.pop(ui.editor)  # the editor gets its new frame in the next step (see below)
+        return view | {ui.brush_note: APPLYING}
 
-    ui.brush_btn.click(on_paint, [ui.pid, ui.slot, ui.editor, ui.brush_mode], out,
-                       api_name="paint_frame", concurrency_id=GPU)
+    def editor_value(project_id: str, slot: float) -> Any:
+        project = H.require_project(studio, project_id)
+        return v.slot(project, slot, [])[ui.editor]
+
+    applied = ui.brush_btn.click(on_paint, [ui.pid, ui.slot, ui.editor, ui.brush_mode],
+                                 [*(o for o in out if o is not ui.editor), ui.brush_note],
+                                 api_name="paint_frame",
+                                 concurrency_id=GPU)
+    refresh_editor(applied, ui.editor, ui.brush_reload, ui.brush_note, editor_value,
+                   [ui.pid, ui.slot])
 
     @guarded
     def on_retry(project_id: str, slot: float, prompt: str, takes: float) -> dict:

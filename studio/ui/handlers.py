@@ -176,15 +176,19 @@ def generate(
 
 
 # ---------------------------------------------------------------------- segment
-def segment(studio: Studio, project_id: str, points: Any, backend: str | None = None) -> str:
+def segment(studio: Studio, project_id: str, points: Any, backend: str | None = None,
+            rerender: bool = True) -> str:
     """Cut the source out (automatically, or from include/exclude points); the message names
-    the backend that made the mask (and says when `auto` chose it)."""
+    the backend that made the mask (and says when `auto` chose it) and what the frames do.
+    rerender False: procedural frames are only marked stale (the studio renders them next)."""
+    from studio.ui.fixes import after_cutout
+
     require_available("segmenter", backend)
     project = require_project(studio, project_id)
     prompt = to_prompt(parse_points(points))
-    mask = studio.segment_source(project, _backend(backend), prompt if not prompt.empty else None)
-    stale = " Press **Generate** to animate the new cut-out." if project.manifest["slots"] else ""
-    return f"Cut out with {made_by(mask.backend, mask.info)}.{stale}"
+    mask = studio.segment_source(project, _backend(backend), prompt if not prompt.empty else None,
+                                 rerender=rerender)
+    return f"Cut out with {made_by(mask.backend, mask.info)}.{after_cutout(project)}"
 
 
 def made_by(backend: str, info: dict[str, Any] | None) -> str:

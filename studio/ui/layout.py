@@ -21,6 +21,7 @@ CSS = """
 #status p {margin: 0; min-height: 1.4em;}
 #frames .thumbnail-item, #candidates .thumbnail-item {background: #eee;}
 footer {display: none !important;}
+.popcon-hidden {display: none !important;}
 """
 
 
@@ -70,6 +71,12 @@ def _generate_tab(ui: UI) -> None:
                                    placeholder="e.g. subtle bounce then spin with sparkles")
             ui.interp = gr.Markdown(elem_id="interpretation")
             ui.gen_btn = gr.Button("Generate", variant="primary", elem_id="generate")
+            ui.gen_plan = gr.Markdown(elem_id="generate-plan")
+            with gr.Accordion("Versions", open=False, elem_id="versions-box"), \
+                    gr.Row(equal_height=True):
+                ui.versions = gr.Dropdown([], label="Earlier animations", scale=3,
+                                          elem_id="versions")
+                ui.restore_btn = gr.Button("Restore", scale=1, elem_id="restore-version")
             ui.effects = gr.CheckboxGroup(
                 [(e.name.replace("_", " "), e.name) for e in motion.list_effects()],
                 label="Effects")
@@ -101,11 +108,26 @@ def _segment_tab(ui: UI) -> None:
                                     height=440, elem_id="seg-image")
             with gr.Row(equal_height=True):
                 ui.seg_mode = gr.Radio(["include", "exclude"], value="include",
-                                       label="A click adds", scale=2)
+                                       label="A click adds", scale=2, elem_id="seg-mode")
                 ui.seg_undo = gr.Button("Undo last point", scale=1)
                 ui.seg_clear = gr.Button("Clear points", scale=1)
             ui.seg_points = gr.JSON(value=[], label="Points [x, y, 1 include | 0 exclude]",
                                     open=False)
+            with gr.Accordion("Brush on the cut-out (every frame follows)", open=False,
+                              elem_id="source-brush-box"):
+                ui.src_editor = gr.ImageEditor(
+                    type="numpy", label="Paint over the source", height=360, layers=False,
+                    transforms=(), sources=(), elem_id="source-brush",
+                    brush=gr.Brush(colors=["#ff2d75"], color_mode="fixed"),
+                )
+                with gr.Row(equal_height=True):
+                    ui.src_brush_mode = gr.Radio(["erase", "restore"], value="restore",
+                                                 label="The brush", scale=2)
+                    ui.src_brush_btn = gr.Button("Apply brush to the cut-out", scale=1,
+                                                 elem_id="source-brush-apply")
+                ui.src_brush_note = gr.Markdown(elem_id="source-brush-note")
+                ui.src_brush_reload = gr.Button("reload", elem_id="source-brush-reload",
+                                                elem_classes=["popcon-hidden"])
         with gr.Column(scale=2, min_width=260):
             ui.seg_backend = gr.Dropdown(B.backend_choices("segmenter"), value=B.AUTO,
                                          label="Segmenter", elem_id="segmenter")
@@ -114,7 +136,7 @@ def _segment_tab(ui: UI) -> None:
             with gr.Row():
                 ui.cut_btn = gr.Button("Cut out", variant="primary", elem_id="cut-out")
                 ui.seg_frames_btn = gr.Button("Segment all frames")
-            ui.seg_info = gr.Markdown()
+            ui.seg_info = gr.Markdown(elem_id="seg-info")
             with gr.Row():
                 ui.cut_checker = gr.Image(label="Cut-out", interactive=False, height=160)
                 ui.cut_dark = gr.Image(label="On dark", interactive=False, height=160)
@@ -130,7 +152,7 @@ def _refine_tab(ui: UI) -> None:
         with gr.Column(scale=1, min_width=240):
             with gr.Row(equal_height=True):
                 ui.slot = gr.Number(0, label="Frame #", precision=0, minimum=0)
-                ui.slot_btn = gr.Button("Show frame")
+                ui.slot_btn = gr.Button("Show frame", elem_id="show-frame")
             ui.slot_info = gr.Markdown(elem_id="slot-info")
             ui.cands_gal = gr.Gallery(label="Takes (click one to use it)", columns=3,
                                       height=200, allow_preview=False, elem_id="candidates")
@@ -165,8 +187,11 @@ def _refine_tab(ui: UI) -> None:
                 )
                 with gr.Row(equal_height=True):
                     ui.brush_mode = gr.Radio(["erase", "restore"], value="erase",
-                                             label="The brush", scale=2)
-                    ui.brush_btn = gr.Button("Apply brush", scale=1)
+                                             label="The brush", scale=2, elem_id="brush-mode")
+                    ui.brush_btn = gr.Button("Apply brush", scale=1, elem_id="brush-apply")
+                ui.brush_note = gr.Markdown(elem_id="brush-note")
+                ui.brush_reload = gr.Button("reload", elem_id="brush-reload",
+                                            elem_classes=["popcon-hidden"])
         with gr.Column(scale=1, min_width=240):
             ui.refine_preview = gr.Image(label="Preview", interactive=False, height=240,
                                          elem_id="refine-preview")

@@ -26,6 +26,26 @@ def ui_path(project: Project, name: str) -> Path:
     return project.path / UI_DIR / name
 
 
+def editor_value(background: Path) -> dict:
+    """An image editor's value: the view file `background` and no layer yet."""
+    return {"background": str(background), "layers": [], "composite": None}
+
+
+def write_fresh(project: Project, stem: str, image: np.ndarray) -> Path:
+    """Write a view under a name that changes with its pixels (ui/<stem>-<digest>.png) and
+    remove the older ones: an image editor given the same URL again never finishes loading
+    it (its spinner stays), and a browser may show the cached old pixels."""
+    import hashlib
+
+    digest = hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest()[:10]
+    path = ui_path(project, f"{stem}-{digest}.png")
+    if path.parent.is_dir():
+        for old in path.parent.glob(f"{stem}-*.png"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    return views.write_image(path, image)
+
+
 @dataclass
 class SourceView:
     """The Segment tab: the clickable source (points drawn, outside of the mask dimmed) and
@@ -141,7 +161,7 @@ def slot_view(project: Project, slot: int, points: Sequence[Sequence[float]]) ->
         candidates=cands,
         chosen=int(rec["chosen"]),
         clickable=views.write_image(ui_path(project, "slot-points.png"), clickable),
-        editor_base=views.write_image(ui_path(project, "slot-brush.png"), views.on_checker(frame)),
+        editor_base=write_fresh(project, "slot-brush", views.on_checker(frame)),
         duration_ms=duration,
         scale=scale,
         info=info,

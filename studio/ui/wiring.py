@@ -20,6 +20,7 @@ from studio.project import Project
 from studio.remote.profile import interactive
 from studio.types import ProgressFn
 from studio.ui import backends as B
+from studio.ui import fixes as F
 from studio.ui import handlers as H
 from studio.ui import render
 from studio.ui.layout import UI
@@ -86,10 +87,22 @@ class Views:
         u = self.ui
         if project is None or not project.manifest.get("source"):
             return {u.seg_image: None, u.cut_checker: None, u.cut_dark: None,
-                    u.cut_light: None, u.seg_info: ""}
+                    u.cut_light: None, u.seg_info: "", u.src_editor: None}
         sv = render.source_view(project, H.parse_points(points))
+        info = "\n\n".join(t for t in (sv.info, F.coverage_note(project), F.LEGEND) if t)
+        editor = render.editor_value(F.brush_base(project))
         return {u.seg_image: str(sv.clickable), u.cut_checker: sv.checker, u.cut_dark: sv.dark,
-                u.cut_light: sv.light, u.seg_info: sv.info}
+                u.cut_light: sv.light, u.seg_info: info, u.src_editor: editor}
+
+    def plan(self, project: Project | None) -> dict:
+        """What Generate will do, and the versions menu."""
+        u = self.ui
+        return {u.gen_plan: F.generate_plan(project),
+                u.versions: gr.Dropdown(choices=F.versions(project), value=None)}
+
+    def frames(self, project: Project, slot: Any) -> dict:
+        """Everything that shows the frames (after a cut-out change re-rendered them)."""
+        return self.anim(project) | self.slot(project, slot, []) | self.plan(project)
 
     def anim(self, project: Project | None) -> dict:
         u = self.ui
@@ -108,12 +121,12 @@ class Views:
         sv = render.slot_view(project, index, H.parse_points(points))
         return {u.slot: index, u.cands_gal: sv.candidates, u.cand: sv.chosen,
                 u.fix_image: str(sv.clickable),
-                u.editor: {"background": str(sv.editor_base), "layers": [], "composite": None},
+                u.editor: render.editor_value(sv.editor_base),
                 u.duration: round(sv.duration_ms, 1), u.slot_info: sv.info,
                 u.take_info: sv.origins}
 
     def refine(self, project: Project, slot: Any, points: Any, message: str) -> dict:
-        return (self.anim(project) | self.slot(project, slot, points)
+        return (self.anim(project) | self.slot(project, slot, points) | self.plan(project)
                 | {self.ui.status: message})
 
     def controls(self, project: Project | None) -> dict:
@@ -154,7 +167,7 @@ class Views:
             {u.pid: pid, u.last_pid: pid, u.seg_points: [], u.fix_points: [], u.status: message,
              u.interp: "", u.upload: str(project.path / src["file"]) if src else None}
             | self.controls(project) | self.seg(project, []) | self.anim(project)
-            | self.slot(project, 0, []) | self.export_restored(project)
+            | self.slot(project, 0, []) | self.export_restored(project) | self.plan(project)
         )
 
 
@@ -164,5 +177,5 @@ def all_outputs(ui: UI) -> list:
              "outline_color seg_image cut_checker "
              "cut_dark cut_light seg_info preview strip frames_gal refine_preview slot cands_gal "
              "cand fix_image editor duration slot_info take_info export_summary export_light "
-             "export_dark export_halo check download")
+             "export_dark export_halo check download gen_plan versions src_editor")
     return [getattr(ui, n) for n in names.split()]
