@@ -22,10 +22,9 @@ from studio.recovery import job_marker, sweep
 from studio.remote import wire
 from studio.remote.fake import FakeEndpoint
 from studio.types import Candidate, Slot
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES
+from tests.helpers import empty_image
 from tests.test_faults_cli import mask_answer
-
-FIELD = ROOT.parent / "shared" / "field-cases"
 
 
 @pytest.fixture
@@ -152,20 +151,20 @@ def test_numpy_and_whole_float_slots_are_fine(studio: Studio, generated: Project
         studio.set_duration(generated, 1, float("nan"))
 
 
-def test_no_character_refused_before_the_cutout_is_stored(studio: Studio) -> None:
+def test_no_character_refused_before_the_cutout_is_stored(studio: Studio, tmp_path: Path) -> None:
     for name in ("all-white", "all-transparent"):
-        project = studio.new_project(FIELD / f"{name}.png")
+        project = studio.new_project(empty_image(name, tmp_path))
         with pytest.raises(NoCharacter, match="no character found"):
             studio.segment_source(project)
         assert studio.open(project.id).manifest["cutout"] is None
 
 
-def test_studio_upload_without_a_character_makes_no_project(studio: Studio) -> None:
+def test_studio_upload_without_a_character_makes_no_project(studio: Studio, tmp_path: Path) -> None:
     from studio.ui import handlers as H
 
     for name in ("all-white", "all-transparent"):
         with pytest.raises(NoCharacter, match=f"no character found in {name}.png"):
-            H.new_project(studio, FIELD / f"{name}.png")
+            H.new_project(studio, empty_image(name, tmp_path))
     assert Project.list_recent(studio.settings) == []
 
 

@@ -20,10 +20,9 @@ from PIL import Image
 
 from studio.remote import wire
 from studio.remote.fake import FakeEndpoint
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES
+from tests.helpers import empty_image
 from tests.test_cli import popcon
-
-FIELD = ROOT.parent / "shared" / "field-cases"
 
 
 def run(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -57,8 +56,8 @@ def empties(tmp_path: Path) -> list[Path]:
     noisy = tmp_path / "flat-jpeg-grey.jpg"
     arr = np.clip(128 + np.random.default_rng(0).normal(0, 1.0, (120, 160, 3)), 0, 255)
     Image.fromarray(arr.astype(np.uint8)).save(noisy, quality=80)
-    cases = [FIELD / "all-white.png", FIELD / "all-transparent.png", flat, noisy]
-    return [p for p in cases if p.exists()]
+    return [empty_image("all-white", tmp_path), empty_image("all-transparent", tmp_path), flat,
+            noisy]
 
 
 def test_segment_no_character_one_line_nothing_written(tmp_path: Path, empties) -> None:
@@ -79,7 +78,7 @@ def test_segment_no_character_one_line_nothing_written(tmp_path: Path, empties) 
 
 def test_segment_batch_with_one_empty_image_keeps_the_good_one(tmp_path: Path) -> None:
     out = tmp_path / "cut"
-    r = run("segment", str(EXAMPLES / "blob.png"), str(FIELD / "all-white.png"),
+    r = run("segment", str(EXAMPLES / "blob.png"), str(empty_image("all-white", tmp_path)),
             "--out-dir", str(out), home=tmp_path / "home")
     one_error_line(r, "all-white.png", "no character found")
     assert (out / "blob.png").is_file() and not (out / "all-white.png").exists()
@@ -101,7 +100,7 @@ def test_segment_batch_with_one_empty_image_keeps_the_good_one(tmp_path: Path) -
 def test_refused_make_leaves_no_project(tmp_path: Path, image: str, args: list[str],
                                         words: str) -> None:
     home = tmp_path / "home"
-    src = FIELD / f"{image}.png" if image.startswith("all-") else EXAMPLES / f"{image}.png"
+    src = empty_image(image, tmp_path) if image.startswith("all-") else EXAMPLES / f"{image}.png"
     out = tmp_path / "x.png"
     r = run("make", str(src), *args, "-o", str(out), home=home)
     one_error_line(r, words)

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import empty_image
 from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT_ID_JS
 
 pytest.importorskip("gradio")
@@ -118,11 +119,10 @@ def test_bad_uploads_and_empty_prompt_one_message_screen_kept(server, browser,
     one_message(page, "notes.png", "not a recognised image")
     assert project_id(page) == "" and not list((home / "projects").glob("*"))
     assert page.locator("#upload img").count() == 0  # the box is cleared again
-    white = ROOT.parent / "shared" / "field-cases" / "all-white.png"
-    if white.exists():  # an image with no character: refused before any project exists
-        page.set_input_files("#upload input[type=file]", str(white))
-        one_message(page, "no character found", "one flat colour")
-        assert project_id(page) == "" and not list((home / "projects").glob("*"))
+    white = empty_image("all-white", tmp_path)  # no character: refused before any project
+    page.set_input_files("#upload input[type=file]", str(white))
+    one_message(page, "no character found", "one flat colour")
+    assert project_id(page) == "" and not list((home / "projects").glob("*"))
 
     # 2 · a real project, generated
     page.set_input_files("#upload input[type=file]", str(EXAMPLES / "cat.png"))
