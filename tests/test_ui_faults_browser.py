@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES
 from tests.helpers import empty_image
 from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT_ID_JS
 
