@@ -1,15 +1,21 @@
-"""``auto``: the best segmenter whose weights are on this machine, and what it chose.
+"""``auto``: the best cut-out this machine can make, and what it did.
 
-- Automatic cut-outs (no clicks): BiRefNet (``rembg:birefnet-general``), else isnet-anime,
-  else ``classical``.
+- Input that already has transparency: its alpha and colour are kept exactly.
+- Automatic cut-outs (no clicks): the classical keyed region fused with a u2net-family
+  prediction (`studio.segment.fusion`) from the best model present: BiRefNet
+  (``rembg:birefnet-general``), else isnet-anime, else u2net, else u2netp (which `make`
+  fetches on every set-up); with none, ``classical`` alone.
 - Click prompts: ``sam2`` (the smallest present on a CPU, the largest on a GPU), else
   ``classical`` (GrabCut seeded by the clicks).
 - `refine` (hybrid): an existing or automatic mask first, then each click adds (include) or
   removes (exclude) the SAM 2 region under it; without SAM 2 weights the clicks seed GrabCut.
 
-Every Mask says which backend made it (``Mask.backend``) and ``info["auto_choice"]``. The
-choice is made per call from what is on disk, so weights pulled while the studio runs are
-used at once. `segmenter_status` lists every model segmenter with why it is unavailable.
+Every Mask says what made it: ``Mask.backend``, ``info["auto_choice"]`` (the model or
+backend chosen), ``info["method"]`` ("fusion", "classical", "alpha kept" or the prompted
+backend), ``info["model"]`` and ``info["confidence"]`` ("high" | "medium" | "low"; "low"
+comes with ``info["note"]`` asking for a click). The choice is made per call from what is on
+disk, so weights pulled while the studio runs are used at once. `segmenter_status` lists
+every model segmenter with why it is unavailable.
 """
 
 from __future__ import annotations
@@ -25,10 +31,13 @@ from studio import registry, weights
 from studio.errors import BackendUnavailable, InputError
 from studio.model_settings import ModelSettings, load_model_settings
 from studio.options import BackendOptions
+from studio.segment.classical import ClassicalSegmenter, from_alpha, has_alpha
+from studio.segment.fusion import fuse
 from studio.segment.model_common import clean_edges, image_digest, model_input
 from studio.types import Mask, Prompt
 
-AUTOMATIC = ("rembg:birefnet-general", "rembg:isnet-anime")
+AUTOMATIC = ("rembg:birefnet-general", "rembg:isnet-anime", "rembg:u2net", "rembg:u2netp")
+"""Models that guide the fused automatic cut-out, best first."""
 PROMPTED_CPU = ("sam2:tiny", "sam2:small", "sam2:base-plus", "sam2:large")
 PACKAGES = {"rembg": ("rembg", "onnxruntime"), "sam2": ("torch", "transformers")}
 
@@ -104,10 +113,26 @@ class AutoSegmenter:
             return self._backends[name]
 
     def segment(self, image: np.ndarray, prompt: Prompt | None = None) -> Mask:
-        """Mask from the chosen backend; Mask.backend and info["auto_choice"] name it."""
+        """Mask (alpha (H, W) float32, foreground (H, W, 3) uint8) of image (H, W, 3|4)
+        uint8; info says the method, the model and the confidence (see the module doc)."""
         prompted = prompt is not None and not prompt.empty
+        if not prompted and has_alpha(image):
+            mask = from_alpha(image, backend="auto")
+            mask.info.update(auto_choice="alpha", confidence="high")
+            return mask
         name = self.choice(prompted)
-        mask = self.backend(name).segment(image, prompt if prompted else None)
+        if prompted:
+            mask = self.backend(name).segment(image, prompt)
+            mask.info.setdefault("method", name)
+        elif name == "classical":
+            mask = self.backend(name).segment(image)
+            known = mask.info.get("background") not in ("complex", None)
+            mask.info.setdefault("method", "classical")
+            mask.info.setdefault("confidence", "high" if known else "medium")
+        else:
+            rgb = model_input(image)
+            prior = self.backend(name).predict_alpha(rgb)
+            mask = fuse(rgb, prior, ClassicalSegmenter.Options(), name)
         mask.info["auto_choice"] = name
         return mask
 

@@ -124,8 +124,9 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
     1. a thin region joined to the outside (a channel the ball could not enter, the gap
        between letters) is background, unless a third or more of its rim is light paint
        (JPEG ringing along an outline inside a painted area);
-    2. with a model prior, the model decides (mean alpha < 0.5 is background), for regions
-       of at least min_area px;
+    2. with a model prior, the model decides for regions of at least min_area px: mean
+       alpha < 0.5 is background, < 0.1 where the region may be light paint (salient-object
+       models under-rate white paint on white);
     3. a wide region joined to the outside only through gaps is paint when it may be light
        paint, else background (its colour is the background's and the background reaches it);
     4. a fully enclosed region follows hole_ok.
@@ -137,7 +138,9 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
         if regions.leaky[i] and thin and regions.paint_contact[i] < 0.33:
             out[i] = True
         elif not np.isnan(regions.prior[i]) and regions.area[i] >= min_area:
-            out[i] = regions.prior[i] < 0.5
+            # u2net-family models under-rate white paint on white: there only a clear
+            # "not the object" (< 0.1) makes a hole
+            out[i] = regions.prior[i] < (0.1 if light_paint[i] else 0.5)
         elif regions.leaky[i]:
             out[i] = not light_paint[i]
         else:
