@@ -112,6 +112,8 @@ def fused_region(rgb: np.ndarray, prior: np.ndarray, tolerance: float, shadows: 
     conf = confidence_of(agreement)
     if not model.known:  # a photo or texture behind: never more than "medium"
         conf = "medium" if conf == "high" else conf
+    elif conf == "low":  # a keyed background: the edge and the object are plain to see;
+        conf = "medium"  # salient-object models under-rate white paint on white
     info["confidence"] = conf
     if conf == "low":
         info["note"] = ("the most salient object may not be the character; click on the "

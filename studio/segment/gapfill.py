@@ -114,7 +114,7 @@ def enclosed_regions(rest: np.ndarray, outside: np.ndarray, joined: np.ndarray,
 
 
 def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: np.ndarray,
-                    hole_ok: np.ndarray) -> np.ndarray:
+                    hole_ok: np.ndarray, prior_min_thickness: float = 0.0) -> np.ndarray:
     """(count,) bool: True where a region is background (transparent), False where paint.
 
     light_paint: (count,) bool, the region's colour could be paint that matches the
@@ -124,7 +124,8 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
     1. a thin region joined to the outside (a channel the ball could not enter, the gap
        between letters) is background, unless a third or more of its rim is light paint
        (JPEG ringing along an outline inside a painted area);
-    2. with a model prior, the model decides for regions of at least min_area px: mean
+    2. with a model prior, the model decides for regions of at least min_area px and
+       prior_min_thickness px (finer detail than the model resolves is left to 3-4): mean
        alpha < 0.5 is background, < 0.1 where the region may be light paint (salient-object
        models under-rate white paint on white);
     3. a wide region joined to the outside only through gaps is paint when it may be light
@@ -137,7 +138,8 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
         thin = regions.thickness[i] <= radius + 1
         if regions.leaky[i] and thin and regions.paint_contact[i] < 0.33:
             out[i] = True
-        elif not np.isnan(regions.prior[i]) and regions.area[i] >= min_area:
+        elif (not np.isnan(regions.prior[i]) and regions.area[i] >= min_area
+              and regions.thickness[i] >= prior_min_thickness):
             # u2net-family models under-rate white paint on white: there only a clear
             # "not the object" (< 0.1) makes a hole
             out[i] = regions.prior[i] < (0.1 if light_paint[i] else 0.5)
