@@ -110,3 +110,15 @@ def test_auto_says_when_the_salient_object_is_not_the_character(real_models: Pat
     model = registry.create("segmenter", "rembg:u2netp").segment(img).alpha > 0.5
     assert iou(model.astype(np.float32), truth) < 0.5  # u2netp picks the astronaut
     assert mask.info["confidence"] == "low" and "click" in mask.info["note"]
+
+
+def test_auto_guide_option_is_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from studio import registry
+    from studio.errors import BackendUnavailable, InputError
+
+    with pytest.raises(InputError, match="guide must be one of"):
+        registry.create("segmenter", "auto", {"guide": "rembg:nope"})
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path))
+    auto = registry.create("segmenter", "auto", {"guide": "rembg:u2net"})
+    with pytest.raises(BackendUnavailable, match="popcon models pull u2net"):
+        auto.segment(np.full((32, 32, 3), 255, np.uint8))

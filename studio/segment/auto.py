@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import Field, field_validator
 
 from studio import registry, weights
 from studio.errors import BackendUnavailable, InputError
@@ -83,7 +84,16 @@ class AutoSegmenter:
     variants = None
 
     class Options(BackendOptions):
-        pass
+        guide: str | None = Field(
+            None, description="the model that guides the automatic cut-out (one of "
+            + ", ".join(AUTOMATIC) + "); default: the best one present")
+
+        @field_validator("guide")
+        @classmethod
+        def _known_guide(cls, v: str | None) -> str | None:
+            if v is not None and v not in AUTOMATIC:
+                raise ValueError(f"guide must be one of {', '.join(AUTOMATIC)}, got {v!r}")
+            return v
 
     def __init__(self, variant: str | None = None, options: dict | None = None,
                  settings: ModelSettings | None = None) -> None:
@@ -97,6 +107,11 @@ class AutoSegmenter:
 
     def choice(self, prompted: bool) -> str:
         """The registry name `segment` would use now for a prompted or automatic call."""
+        if not prompted and self.options.guide is not None:
+            reason = unavailable_reason(self.options.guide, self.settings)
+            if reason is not None:
+                raise BackendUnavailable(f"auto's guide {self.options.guide}: {reason}")
+            return self.options.guide
         order = PROMPTED_CPU if prompted else AUTOMATIC
         ready = [name for name in order if unavailable_reason(name, self.settings) is None]
         if prompted and len(ready) > 1 and (self.settings.device.startswith("cuda") or (

@@ -128,7 +128,8 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
             else:  # "on": every enclosed background-coloured region is a hole
                 light[:] = False
             # u2net-family models see the image at 320 px: finer regions are not theirs
-            ok = decide_enclosed(regs, radius, min_area, light, hole_ok, 0.025 * min(h, w))
+            ok = decide_enclosed(regs, radius, min_area, light, hole_ok, 0.025 * min(h, w),
+                                 0.004 * h * w)
             outer |= np.concatenate([[False], ok])[hl]
             n_holes = int((ok & (regs.area >= min_area)).sum())
             n_paint = int((~ok & (regs.area >= min_area)).sum())

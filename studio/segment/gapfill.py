@@ -27,9 +27,11 @@ FOUR = ndimage.generate_binary_structure(2, 1)
 
 
 def gap_radius(h: int, w: int) -> int:
-    """Ball radius in px for an (h, w) image: closes outline gaps up to about 2r - 1 px
-    (7 px at 384 px; line art drawn at sticker size has outlines 4-10 px wide)."""
-    return int(max(3, round(0.0105 * min(h, w))))
+    """Ball radius in px for an (h, w) image: 1.5 % of the short side, at least 3 px (6 px at
+    384 px), so outline gaps up to about 2r px (11 px at 384) are closed. Narrower
+    background channels the ball cannot enter are recognised by their thickness instead
+    (`decide_enclosed`, rule 1)."""
+    return int(max(3, round(0.015 * min(h, w))))
 
 
 def _regrow(core: np.ndarray, within: np.ndarray, steps: int) -> np.ndarray:
@@ -114,7 +116,8 @@ def enclosed_regions(rest: np.ndarray, outside: np.ndarray, joined: np.ndarray,
 
 
 def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: np.ndarray,
-                    hole_ok: np.ndarray, prior_min_thickness: float = 0.0) -> np.ndarray:
+                    hole_ok: np.ndarray, prior_min_thickness: float = 0.0,
+                    min_paint_area: float = 0.0) -> np.ndarray:
     """(count,) bool: True where a region is background (transparent), False where paint.
 
     light_paint: (count,) bool, the region's colour could be paint that matches the
@@ -129,7 +132,9 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
        alpha < 0.5 is background, < 0.1 where the region may be light paint (salient-object
        models under-rate white paint on white);
     3. a wide region joined to the outside only through gaps is paint when it may be light
-       paint, else background (its colour is the background's and the background reaches it);
+       paint and covers at least min_paint_area px (a body, not a pocket between an arm and
+       a scarf), else background (its colour is the background's and the background
+       reaches it);
     4. a fully enclosed region follows hole_ok.
     """
     n = regions.count
@@ -143,8 +148,8 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
             # u2net-family models under-rate white paint on white: there only a clear
             # "not the object" (< 0.1) makes a hole
             out[i] = regions.prior[i] < (0.1 if light_paint[i] else 0.5)
-        elif regions.leaky[i]:
-            out[i] = not light_paint[i]
+        elif regions.leaky[i]:  # small pockets behind a narrow entrance are background
+            out[i] = not (light_paint[i] and regions.area[i] >= min_paint_area)
         else:
             out[i] = bool(hole_ok[i]) and regions.area[i] >= min_area
     return out
