@@ -180,7 +180,8 @@ def _local_foreground(img: np.ndarray, bg: np.ndarray, region: np.ndarray,
         return out
     ys, xs = np.nonzero(thin)
     k = r + 1
-    contrast = np.where(region, np.sqrt(((img - bg) ** 2).sum(-1)), -1.0)
+    diff = img - bg
+    contrast = np.where(region, np.sqrt(np.einsum("hwc,hwc->hw", diff, diff)), -1.0)
     pad_c = np.pad(contrast, k, constant_values=-1.0)
     best = np.full(len(ys), -1.0, np.float32)
     by, bx = ys.copy(), xs.copy()

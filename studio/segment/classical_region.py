@@ -66,7 +66,8 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
     bg = model.image
     h, w = rgb.shape[:2]
     tol = max(tolerance, 4.5 * model.noise)
-    dist = np.sqrt(((img - bg) ** 2).sum(-1))
+    diff = img - bg
+    dist = np.sqrt(np.einsum("hwc,hwc->hw", diff, diff))
     near = dist < tol
     found_shadow = False
     cand = near
@@ -75,8 +76,10 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
         gy, gx = np.gradient(lum)
         grad = np.hypot(gx, gy)
         curv = np.abs(ndimage.laplace(lum))
-        s = (img * bg).sum(-1) / np.maximum((bg * bg).sum(-1), 1.0)
-        resid = np.sqrt(((img - s[..., None] * bg) ** 2).sum(-1))
+        s = np.einsum("hwc,hwc->hw", img, bg) / np.maximum(
+            np.einsum("hwc,hwc->hw", bg, bg), 1.0)
+        off = img - s[..., None] * bg
+        resid = np.sqrt(np.einsum("hwc,hwc->hw", off, off))
         shade = (s > 0.2) & (s < 1.0) & (resid < max(6.0, 2.5 * model.noise))
         smooth = (grad < 9.0 + 2.0 * model.noise) & (curv < 4.0 + 2.0 * model.noise)
         cand = near | (shade & smooth)
@@ -103,7 +106,7 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
         outer |= rest & joined & _thin(rest, radius)
     else:
         lum = img.mean(-1)
-        paint = ~cand & (lum > 200) & (np.ptp(img, axis=-1) < 40)
+        paint = ~cand & (lum > 200) & (_channel_range(img) < 40)
         paint &= ~_small_parts(paint, max(40, int(0.0005 * h * w)))  # not mixed edge pixels
         wide, channels = split_channels(rest, radius)
         regs = enclosed_regions(wide, outer, joined, prior, paint)
@@ -112,7 +115,7 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
             hl = regs.labels
             mean_d = ndimage.mean(dist, hl, idx)
             lum_b = bg.mean(-1)
-            chroma_b = np.ptp(bg, axis=-1)
+            chroma_b = _channel_range(bg)
             whiteish = ndimage.mean(((lum_b > 215) & (chroma_b < 20)).astype(np.float32), hl, idx)
             min_area = max(24, int(0.0004 * h * w))
             hole_ok = mean_d < 0.6 * tol
@@ -144,6 +147,12 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
     fg = remove_specks(~outer, max(12, int(0.0001 * h * w)))
     return fg, {"shadow": found_shadow, "holes": n_holes, "enclosed_paint": n_paint,
                 "gap_radius": radius}
+
+
+def _channel_range(img: np.ndarray) -> np.ndarray:
+    """(H, W) max minus min over the 3 channels of (H, W, 3) (faster than np.ptp)."""
+    r, g, b = img[..., 0], img[..., 1], img[..., 2]
+    return np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
 
 
 def _small_parts(mask: np.ndarray, max_area: int) -> np.ndarray:

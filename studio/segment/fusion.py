@@ -59,7 +59,7 @@ def model_paint(region: np.ndarray, prior: np.ndarray, model: BackgroundModel
         return np.zeros_like(region)
     idx = np.arange(1, n + 1)
     mean = ndimage.mean(prior, labels, idx)
-    area = ndimage.sum_labels(np.ones(region.shape, np.float32), labels, idx)
+    area = np.bincount(labels.ravel(), minlength=n + 1)[1:].astype(np.float64)
     inner = ndimage.distance_transform_edt(labels > 0)
     thick = ndimage.maximum(inner, labels, idx)
     ok = (np.asarray(mean) >= 0.75) & (np.asarray(area) >= max(64, 0.002 * h * w)) & (
@@ -74,7 +74,7 @@ def drop_unsupported(region: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray,
     if n < 2:
         return region, 0
     idx = np.arange(1, n + 1)
-    area = np.asarray(ndimage.sum_labels(np.ones(region.shape, np.float32), labels, idx))
+    area = np.asarray(np.bincount(labels.ravel(), minlength=n + 1)[1:].astype(np.float64))
     mean = np.asarray(ndimage.mean(prior, labels, idx))
     drop = (mean < 0.1) & (area < 0.5 * area.max())
     if not drop.any():

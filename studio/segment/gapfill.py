@@ -97,7 +97,7 @@ def enclosed_regions(rest: np.ndarray, outside: np.ndarray, joined: np.ndarray,
     if n == 0:
         empty = np.zeros(0)
         return Regions(labels, empty, empty, np.zeros(0, bool), empty, empty)
-    area = ndimage.sum_labels(np.ones(rest.shape, np.float32), labels, idx)
+    area = np.bincount(labels.ravel(), minlength=n + 1)[1:].astype(np.float64)
     inner = cv2.distanceTransform(rest.astype(np.uint8), cv2.DIST_L2, 5)
     thickness = ndimage.maximum(inner, labels, idx)
     touch = ndimage.binary_dilation(outside, FOUR) | joined

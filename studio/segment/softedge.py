@@ -40,7 +40,8 @@ def soft_rim(img: np.ndarray, bg: np.ndarray, region: np.ndarray, alpha: np.ndar
     that sets the colour-line tolerance."""
     sm = ndimage.gaussian_filter(img, (1.0, 1.0, 0))
     gy, gx = np.gradient(sm, axis=(0, 1))
-    moving = np.sqrt((gx * gx + gy * gy).sum(-1)) > 1.0 + 0.5 * noise
+    g2 = np.einsum("hwc,hwc->hw", gx, gx) + np.einsum("hwc,hwc->hw", gy, gy)
+    moving = g2 > (1.0 + 0.5 * noise) ** 2
     # F is the colour where the ramp has levelled off: the nearest flat pixel inside, or
     # the nearest pixel `width` px in where nothing is flat
     inside = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
@@ -97,7 +98,7 @@ def despill(fg: np.ndarray, bg: np.ndarray, reference: np.ndarray, zone: np.ndar
     to <= 0. reference: the nearby solid colour per pixel. Only where the backdrop is
     chromatic (max - min channel >= min_chroma); elsewhere fg is returned unchanged."""
     chroma = bg - bg.mean(-1, keepdims=True)
-    strength = np.ptp(bg, axis=-1)
+    strength = bg.max(-1) - bg.min(-1)
     use = zone & (strength >= min_chroma)
     if not use.any():
         return fg
