@@ -232,16 +232,12 @@ def flat_seeds(rgb: np.ndarray, min_frac: float = 0.04) -> np.ndarray:
 
 
 def grabcut_region(rgb: np.ndarray, margin: float = 0.03, iterations: int = 4,
-                   max_side: int = 256, prior: np.ndarray | None = None) -> np.ndarray:
+                   max_side: int = 256) -> np.ndarray:
     """Foreground mask for a complex background: border strip = background, flat-colour
-    regions = foreground seeds, their hull = probable foreground. prior: (H, W) float32
-    u2net-family alpha that agrees with the seeds, or None: its object joins the probable
-    foreground (> 0.5) and its confident inside (> 0.95) the seeds. Runs at most at
+    regions = foreground seeds, their hull = probable foreground. Runs at most at
     `max_side` px, then is upsampled."""
     h, w = rgb.shape[:2]
     seeds = flat_seeds(rgb)
-    if prior is not None:
-        seeds = seeds | ndimage.binary_erosion(prior > 0.95, iterations=3)
     sc = _work_scale(h, w, max_side)
     size = (round(w * sc), round(h * sc))
     small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
@@ -259,10 +255,6 @@ def grabcut_region(rgb: np.ndarray, margin: float = 0.03, iterations: int = 4,
         near = ndimage.distance_transform_edt(~seeds_s) <= max(3, round(NEAR_SEEDS * sh))
         gc[~(hull & ndimage.binary_fill_holes(near))] = cv2.GC_PR_BGD
         gc[seeds_s] = cv2.GC_FGD
-    if prior is not None:
-        p_s = cv2.resize(prior, size, interpolation=cv2.INTER_AREA)
-        gc[(p_s > 0.5) & (gc == cv2.GC_PR_BGD)] = cv2.GC_PR_FGD
-        gc[(p_s < 0.02) & (gc == cv2.GC_PR_FGD)] = cv2.GC_PR_BGD
     frame = border_mask(sh, sw, bw)
     gc[frame & ~seeds_s] = cv2.GC_BGD
     fg = _grabcut(small, gc, iterations)

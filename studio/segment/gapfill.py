@@ -129,8 +129,9 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
        (JPEG ringing along an outline inside a painted area);
     2. with a model prior, the model decides for regions of at least min_area px and
        prior_min_thickness px (finer detail than the model resolves is left to 3-4): mean
-       alpha < 0.5 is background, < 0.1 where the region may be light paint (salient-object
-       models under-rate white paint on white);
+       alpha < 0.5 is background. Not for regions that may be light paint: on the line-art
+       sets u2netp gives white paint on white 0.04-0.06, the same as real holes, so there
+       the outline evidence (rules 3-4) decides;
     3. a wide region joined to the outside only through gaps is paint when it may be light
        paint and covers at least min_paint_area px (a body, not a pocket between an arm and
        a scarf), else background (its colour is the background's and the background
@@ -144,10 +145,8 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
         if regions.leaky[i] and thin and regions.paint_contact[i] < 0.33:
             out[i] = True
         elif (not np.isnan(regions.prior[i]) and regions.area[i] >= min_area
-              and regions.thickness[i] >= prior_min_thickness):
-            # u2net-family models under-rate white paint on white: there only a clear
-            # "not the object" (< 0.1) makes a hole
-            out[i] = regions.prior[i] < (0.1 if light_paint[i] else 0.5)
+              and regions.thickness[i] >= prior_min_thickness and not light_paint[i]):
+            out[i] = regions.prior[i] < 0.5
         elif regions.leaky[i]:  # small pockets behind a narrow entrance are background
             out[i] = not (light_paint[i] and regions.area[i] >= min_paint_area)
         else:
