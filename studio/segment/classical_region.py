@@ -138,11 +138,11 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
             n_paint = int((~ok & (regs.area >= min_area)).sum())
         # narrow parts (channels between strokes, slivers along outlines): background where
         # they open onto background, unless they line light paint (JPEG ringing)
-        ch = enclosed_regions(channels, outer, joined if holes != "on" else channels, prior,
+        # (no model vote: channels are finer than a u2net-family model resolves)
+        ch = enclosed_regions(channels, outer, joined if holes != "on" else channels, None,
                               paint)
         if ch.count:
-            no_model = np.isnan(ch.prior)
-            bg_ch = ch.leaky & (ch.paint_contact < 0.33) & (no_model | (ch.prior < 0.5))
+            bg_ch = ch.leaky & (ch.paint_contact < 0.33)
             outer |= np.concatenate([[False], bg_ch])[ch.labels]
     fg = remove_specks(~outer, max(12, int(0.0001 * h * w)))
     return fg, {"shadow": found_shadow, "holes": n_holes, "enclosed_paint": n_paint,
