@@ -129,9 +129,11 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
        (JPEG ringing along an outline inside a painted area);
     2. with a model prior, the model decides for regions of at least min_area px and
        prior_min_thickness px (finer detail than the model resolves is left to 3-4): mean
-       alpha < 0.5 is background. Not for regions that may be light paint: on the line-art
-       sets u2netp gives white paint on white 0.04-0.06, the same as real holes, so there
-       the outline evidence (rules 3-4) decides;
+       alpha < 0.5 is background. Not for regions that may be light paint (on the line-art
+       sets u2netp gives white paint on white 0.04-0.06, the same as real holes) nor for
+       regions the colour evidence already calls holes (salient-object models fill holes:
+       a pretzel's or a ring's inside scored >= 0.5 on the held-out set), so there the
+       outline and colour evidence (rules 3-4) decide;
     3. a wide region joined to the outside only through gaps is paint when it may be light
        paint and covers at least min_paint_area px (a body, not a pocket between an arm and
        a scarf), else background (its colour is the background's and the background
@@ -145,7 +147,8 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
         if regions.leaky[i] and thin and regions.paint_contact[i] < 0.33:
             out[i] = True
         elif (not np.isnan(regions.prior[i]) and regions.area[i] >= min_area
-              and regions.thickness[i] >= prior_min_thickness and not light_paint[i]):
+              and regions.thickness[i] >= prior_min_thickness and not light_paint[i]
+              and not hole_ok[i]):
             out[i] = regions.prior[i] < 0.5
         elif regions.leaky[i]:  # small pockets behind a narrow entrance are background
             out[i] = not (light_paint[i] and regions.area[i] >= min_paint_area)
