@@ -96,10 +96,25 @@ def despill(fg: np.ndarray, bg: np.ndarray, reference: np.ndarray, zone: np.ndar
     """fg (H, W, 3) float32 with the backdrop's tint removed on `zone` pixels: the component
     of fg - reference along the backdrop's chroma direction (bg minus its grey) is clipped
     to <= 0. reference: the nearby solid colour per pixel. Only where the backdrop is
-    chromatic (max - min channel >= min_chroma); elsewhere fg is returned unchanged."""
+    chromatic (max - min channel >= min_chroma) and the pixel looks like the reference
+    tinted towards the backdrop (on that colour segment, 2-70 % of the way); elsewhere fg
+    is returned unchanged."""
     chroma = bg - bg.mean(-1, keepdims=True)
     strength = bg.max(-1) - bg.min(-1)
     use = zone & (strength >= min_chroma)
+    if not use.any():
+        return fg
+    # spill is the solid colour tinted towards the backdrop: the pixel lies on the segment
+    # reference..backdrop. An edge of another colour (an outline, a rim light) does not,
+    # and keeps its colour.
+    d = bg[use] - reference[use]
+    t = np.einsum("nc,nc->n", fg[use] - reference[use], d) / np.maximum(
+        np.einsum("nc,nc->n", d, d), 1e-6)
+    off = fg[use] - reference[use] - np.clip(t, 0, 1)[:, None] * d
+    resid = np.sqrt(np.einsum("nc,nc->n", off, off))
+    tinted = (t > 0.02) & (t < 0.7) & (resid < 12.0 + 0.05 * np.sqrt(np.einsum("nc,nc->n",
+                                                                            d, d)))
+    use[use] = tinted
     if not use.any():
         return fg
     c = chroma[use]
