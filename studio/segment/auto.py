@@ -1,16 +1,22 @@
-"""``auto``: the best segmenter whose weights are on this machine, and what it chose.
+"""``auto``: the best cut-out this machine can make, and what it did.
 
-- Automatic cut-outs (no clicks): BiRefNet (``rembg:birefnet-general``), else isnet-anime,
-  else ``classical``.
+- Input that already has transparency: its alpha and colour are kept exactly.
+- Automatic cut-outs (no clicks): the classical keyed region fused with a u2net-family
+  prediction (`studio.segment.fusion`) from the best model present: BiRefNet
+  (``rembg:birefnet-general``), else isnet-anime, else u2net, else u2netp (which `make`
+  fetches on every set-up); with none, ``classical`` alone.
 - Click prompts: ``sam2`` (the smallest present on a CPU, the largest on a GPU), else
   region clicks (`studio.segment.regions`) on the automatic cut-out.
 - `refine` (hybrid): an existing or automatic mask first, then each click adds (include) or
   removes (exclude) the SAM 2 region under it; without SAM 2 weights, the region bounded by
   the outlines under it (or the whole separate object).
 
-Every Mask says which backend made it (``Mask.backend``) and ``info["auto_choice"]``. The
-choice is made per call from what is on disk, so weights pulled while the studio runs are
-used at once. `segmenter_status` lists every model segmenter with why it is unavailable.
+Every Mask says what made it: ``Mask.backend``, ``info["auto_choice"]`` (the model or
+backend chosen), ``info["method"]`` ("fusion", "classical", "alpha kept" or the prompted
+backend), ``info["model"]`` and ``info["confidence"]`` ("high" | "medium" | "low"; "low"
+comes with ``info["note"]`` asking for a click). The choice is made per call from what is on
+disk, so weights pulled while the studio runs are used at once. `segmenter_status` lists
+every model segmenter with why it is unavailable.
 """
 
 from __future__ import annotations
@@ -22,15 +28,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import Field, field_validator
 
 from studio import registry, weights
 from studio.errors import BackendUnavailable, InputError
 from studio.model_settings import ModelSettings, load_model_settings
 from studio.options import BackendOptions
+from studio.segment.classical import ClassicalSegmenter, from_alpha, has_alpha
+from studio.segment.fusion import fuse
 from studio.segment.model_common import clean_edges, image_digest, model_input
 from studio.types import Mask, Prompt
 
-AUTOMATIC = ("rembg:birefnet-general", "rembg:isnet-anime")
+AUTOMATIC = ("rembg:birefnet-general", "rembg:isnet-anime", "rembg:u2net", "rembg:u2netp")
+"""Models that guide the fused automatic cut-out, best first."""
 PROMPTED_CPU = ("sam2:tiny", "sam2:small", "sam2:base-plus", "sam2:large")
 PACKAGES = {"rembg": ("rembg", "onnxruntime"), "sam2": ("torch", "transformers")}
 
@@ -76,7 +86,16 @@ class AutoSegmenter:
     variants = None
 
     class Options(BackendOptions):
-        pass
+        guide: str | None = Field(
+            None, description="the model that guides the automatic cut-out (one of "
+            + ", ".join(AUTOMATIC) + "); default: the best one present")
+
+        @field_validator("guide")
+        @classmethod
+        def _known_guide(cls, v: str | None) -> str | None:
+            if v is not None and v not in AUTOMATIC:
+                raise ValueError(f"guide must be one of {', '.join(AUTOMATIC)}, got {v!r}")
+            return v
 
     def __init__(self, variant: str | None = None, options: dict | None = None,
                  settings: ModelSettings | None = None) -> None:
@@ -90,6 +109,11 @@ class AutoSegmenter:
 
     def choice(self, prompted: bool) -> str:
         """The registry name `segment` would use now for a prompted or automatic call."""
+        if not prompted and self.options.guide is not None:
+            reason = unavailable_reason(self.options.guide, self.settings)
+            if reason is not None:
+                raise BackendUnavailable(f"auto's guide {self.options.guide}: {reason}")
+            return self.options.guide
         order = PROMPTED_CPU if prompted else AUTOMATIC
         ready = [name for name in order if unavailable_reason(name, self.settings) is None]
         if prompted and len(ready) > 1 and (self.settings.device.startswith("cuda") or (
@@ -106,7 +130,8 @@ class AutoSegmenter:
             return self._backends[name]
 
     def segment(self, image: np.ndarray, prompt: Prompt | None = None) -> Mask:
-        """Mask from the chosen backend; Mask.backend and info["auto_choice"] name it."""
+        """Mask (alpha (H, W) float32, foreground (H, W, 3) uint8) of image (H, W, 3|4)
+        uint8; info says the method, the model and the confidence (see the module doc)."""
         prompted = prompt is not None and not prompt.empty
         name = self.choice(prompted)
         if not prompted:
@@ -114,6 +139,7 @@ class AutoSegmenter:
         if name == "classical" and prompt.points and prompt.box is None:
             return self.refine(image, None, prompt)  # region clicks on the automatic cut-out
         mask = self.backend(name).segment(image, prompt)
+        mask.info.setdefault("method", name)
         mask.info["auto_choice"] = name
         return mask
 
@@ -124,13 +150,31 @@ class AutoSegmenter:
             cached = self._auto_masks.get(key)
         if cached is not None:
             return dataclasses.replace(cached, info=dict(cached.info))
-        name = self.choice(prompted=False)
-        mask = self.backend(name).segment(image, None)
-        mask.info["auto_choice"] = name
+        mask = self._automatic(image)
         with self._lock:
             self._auto_masks[key] = mask
             while len(self._auto_masks) > 8:
                 self._auto_masks.pop(next(iter(self._auto_masks)))
+        return mask
+
+    def _automatic(self, image: np.ndarray) -> Mask:
+        """The automatic mask, uncached: alpha kept for transparent input, else the keyed
+        region fused with the best u2net-family model present, else classical alone."""
+        if has_alpha(image):
+            mask = from_alpha(image, backend="auto")
+            mask.info.update(auto_choice="alpha", confidence="high")
+            return mask
+        name = self.choice(prompted=False)
+        if name == "classical":
+            mask = self.backend(name).segment(image)
+            known = mask.info.get("background") not in ("complex", None)
+            mask.info.setdefault("method", "classical")
+            mask.info.setdefault("confidence", "high" if known else "medium")
+        else:
+            rgb = model_input(image)
+            prior = self.backend(name).predict_alpha(rgb)
+            mask = fuse(rgb, prior, ClassicalSegmenter.Options(), name)
+        mask.info["auto_choice"] = name
         return mask
 
     def refine(self, image: np.ndarray, base: Mask | None, prompt: Prompt) -> Mask:

@@ -35,9 +35,15 @@ from studio.segment.matting import (
 )
 from studio.segment.model_common import check_image
 from studio.segment.regions import apply_region_clicks
+from studio.segment.softedge import despill, rim_width, soft_rim
 from studio.types import Mask, Prompt
 
 DISK = ndimage.generate_binary_structure(2, 1)
+
+
+def has_alpha(image: np.ndarray) -> bool:
+    """True when `image` (H, W, 3|4) uint8 carries transparency (some alpha < 255)."""
+    return image.shape[2] == 4 and bool(image[..., 3].min() < 255)
 
 
 class ClassicalSegmenter:
@@ -73,8 +79,8 @@ class ClassicalSegmenter:
         check_image(image)
         rgb = np.ascontiguousarray(image[..., :3])
         points = prompt.points if prompt is not None else ()
-        if image.shape[2] == 4 and image[..., 3].min() < 255:
-            return _from_alpha(rgb, image[..., 3])
+        if has_alpha(image):
+            return from_alpha(image)
         opts = self.options
         model = estimate_background(rgb)
         info: dict[str, object] = {"background": model.kind, "noise": round(model.noise, 2)}
@@ -86,27 +92,27 @@ class ClassicalSegmenter:
         if points:
             region = apply_region_clicks(rgb, region, points)  # clicks act on regions
             info["points"] = len(points)
-        alpha, fg = _soft_edges(rgb, region, model if model.known else None, opts,
+        alpha, fg = soft_edges(rgb, region, model if model.known else None, opts,
                                 bool(info.get("shadow")))
         return Mask(alpha=alpha, backend=self.name, foreground=fg, info=info)
 
 
-def _from_alpha(rgb: np.ndarray, a8: np.ndarray) -> Mask:
-    """Keep an image's own alpha; clean the colour of see-through pixels."""
-    alpha = a8.astype(np.float32) / 255.0
-    solid = alpha > 0.9
-    if not solid.any():
-        solid = alpha >= alpha.max()
-    img = rgb.astype(np.float32)
-    near = nearest_colour(img, solid)
-    wgt = np.clip(alpha / 0.9, 0, 1)[..., None]
-    fg = np.clip(np.rint(wgt * img + (1 - wgt) * near), 0, 255).astype(np.uint8)
-    fg[solid] = rgb[solid]
-    return Mask(alpha=alpha, backend="classical", foreground=fg,
-                info={"background": "alpha"})
+def from_alpha(image: np.ndarray, backend: str = "classical") -> Mask:
+    """The image's own alpha, kept exactly, and its colour, kept exactly wherever alpha > 0:
+    an input that is already cut out (a translucent ghost, a soft shadow, a glow) is not
+    re-estimated. Fully transparent pixels (invisible) take the nearest visible colour, so
+    resampling never bleeds whatever colour was stored under them.
+    image: (H, W, 4) uint8 RGBA with some alpha < 255."""
+    alpha = image[..., 3].astype(np.float32) / 255.0
+    fg = np.array(image[..., :3])
+    seen = image[..., 3] > 0
+    if seen.any() and not seen.all():
+        fg[~seen] = nearest_colour(fg, seen).astype(np.uint8)[~seen]
+    return Mask(alpha=alpha, backend=backend, foreground=fg,
+                info={"background": "alpha", "method": "alpha kept"})
 
 
-def _soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | None,
+def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | None,
                 opts: ClassicalSegmenter.Options, shadow: bool
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Alpha (H, W) float32 and foreground (H, W, 3) uint8 from a hard region."""
@@ -140,12 +146,25 @@ def _soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | No
         bg = smooth_fill(img, clear, 2.0)
         alpha = closed_form_band(img, alpha, band)
     near = fgc if model is not None and model.image is not None else None
+    rim = np.zeros_like(region)
+    if near is not None and model is not None and model.kind != "checkerboard":
+        # a blurred / furry edge wider than the band: alpha from colour coverage
+        alpha, rim, far = soft_rim(img, bg, region, alpha, model.noise,
+                                   rim_width(*region.shape), opts.min_contrast)
+        if rim.any():
+            solid = solid & ~rim
+            near = np.where(rim[..., None], far, near)
     if noisy:  # JPEG: colours next to an edge ring and bleed; take them from further in
         deep = ndimage.binary_erosion(region, DISK, iterations=r + 2)
         solid = deep if deep.any() else solid
         if near is not None:  # unless they belong to another colour (thin outlines)
             near = jpeg_foreground(img, bg, alpha, solid, near, max(8.0, 5.0 * model.noise))
     fg = estimate_foreground(img, alpha, None if noisy else bg, solid, near)
+    if near is not None:  # a coloured backdrop's tint on the edge pixels
+        deep = ndimage.binary_erosion(region, DISK, iterations=2 * r + 2)
+        edge = (~deep | rim) & (alpha > 0)
+        ref = nearest_colour(img, deep) if deep.any() else near
+        fg = np.rint(despill(fg.astype(np.float32), bg, ref, edge)).astype(np.uint8)
     return alpha, fg
 
 
@@ -162,7 +181,8 @@ def _local_foreground(img: np.ndarray, bg: np.ndarray, region: np.ndarray,
         return out
     ys, xs = np.nonzero(thin)
     k = r + 1
-    contrast = np.where(region, np.sqrt(((img - bg) ** 2).sum(-1)), -1.0)
+    diff = img - bg
+    contrast = np.where(region, np.sqrt(np.einsum("hwc,hwc->hw", diff, diff)), -1.0)
     pad_c = np.pad(contrast, k, constant_values=-1.0)
     best = np.full(len(ys), -1.0, np.float32)
     by, bx = ys.copy(), xs.copy()

@@ -17,6 +17,13 @@ import numpy as np
 from scipy import ndimage
 
 from studio.segment.background import BackgroundModel, border_mask
+from studio.segment.gapfill import (
+    ball_fill,
+    decide_enclosed,
+    enclosed_regions,
+    gap_radius,
+    split_channels,
+)
 from studio.types import Point
 
 FOUR = ndimage.generate_binary_structure(2, 1)
@@ -41,19 +48,26 @@ def remove_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
 
 
 def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
-                 shadows: bool, holes: str) -> tuple[np.ndarray, dict[str, object]]:
-    """Foreground mask (H, W) bool and what was found ({"shadow": bool, "holes": int}).
+                 shadows: bool, holes: str, prior: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, dict[str, object]]:
+    """Foreground mask (H, W) bool and what was found ({"shadow": bool, "holes": int,
+    "enclosed_paint": int, "gap_radius": px}).
 
-    tolerance: colour distance (0..255) below which a pixel matches the background;
-    raised with the border noise. holes: "auto" (enclosed background-coloured regions
-    become transparent unless they are near-white, which is usually paint), "on", "off".
+    The background is flooded in from the border with gap closing (`gapfill.ball_fill`), so
+    it cannot leak through small gaps in an outline; the regions it did not reach are judged
+    by `gapfill.decide_enclosed`. tolerance: colour distance (0..255) below which a pixel
+    matches the background; raised with the border noise. holes: "auto" (evidence: thin
+    channels to the outside are background, light paint on white is paint, the model prior
+    decides where given), "on" (every enclosed background-coloured region is a hole), "off"
+    (only channels to the outside). prior: (H, W) float32 u2net-family alpha, or None.
     """
     assert model.image is not None
     img = rgb.astype(np.float32)
     bg = model.image
     h, w = rgb.shape[:2]
     tol = max(tolerance, 4.5 * model.noise)
-    dist = np.sqrt(((img - bg) ** 2).sum(-1))
+    diff = img - bg
+    dist = np.sqrt(np.einsum("hwc,hwc->hw", diff, diff))
     near = dist < tol
     found_shadow = False
     cand = near
@@ -62,45 +76,104 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
         gy, gx = np.gradient(lum)
         grad = np.hypot(gx, gy)
         curv = np.abs(ndimage.laplace(lum))
-        s = (img * bg).sum(-1) / np.maximum((bg * bg).sum(-1), 1.0)
-        resid = np.sqrt(((img - s[..., None] * bg) ** 2).sum(-1))
+        s = np.einsum("hwc,hwc->hw", img, bg) / np.maximum(
+            np.einsum("hwc,hwc->hw", bg, bg), 1.0)
+        off = img - s[..., None] * bg
+        resid = np.sqrt(np.einsum("hwc,hwc->hw", off, off))
         shade = (s > 0.2) & (s < 1.0) & (resid < max(6.0, 2.5 * model.noise))
         smooth = (grad < 9.0 + 2.0 * model.noise) & (curv < 4.0 + 2.0 * model.noise)
         cand = near | (shade & smooth)
-    labels, _ = ndimage.label(cand, FOUR)
-    outer = np.isin(labels, _touching_border(labels))
+    if model.noise > 1.5:  # JPEG / sensor noise: single off pixels must not block the ball
+        specks = _small_parts(~cand, 8)
+        cand, near = cand | specks, near | specks
+    radius = gap_radius(h, w)
+    outer = ball_fill(cand, radius)  # cannot leak through gaps in an outline
     if shadows and model.kind != "checkerboard":
         found_shadow = bool((outer & ~near).sum() > 0.002 * h * w)
         if found_shadow:  # the steep last pixels of a shadow, next to the outline
             outer = ndimage.binary_dilation(outer, FOUR, iterations=2, mask=near | shade)
-    # background seen through a narrow gap (between letters, under an arm) links up with
-    # the outside through mixed pixels that are not quite background: it is outside too
-    weak, _ = ndimage.label(cand | (dist < 2.0 * tol), FOUR)
-    outer |= near & np.isin(weak, _touching_border(weak))
-    n_holes = 0
-    if holes != "off":
-        hl, n = ndimage.label(near & ~outer, FOUR)
-        if n:
-            idx = np.arange(1, n + 1)
-            areas = ndimage.sum_labels(np.ones_like(dist), hl, idx)
+    # joined to the outside at pixel level, or through mixed pixels that are not quite
+    # background (a narrow gap between letters, under an arm)
+    # (meaningless where noise puts every light pixel within 2 tol: then only the fill counts)
+    if model.noise <= 1.5:
+        weak, _ = ndimage.label(cand | (dist < 2.0 * tol), FOUR)
+        joined = np.isin(weak, _touching_border(weak))
+    else:
+        joined = np.zeros_like(cand)
+    rest = near & ~outer
+    n_holes = n_paint = 0
+    if holes == "off":
+        outer |= rest & joined & _thin(rest, radius)
+    else:
+        lum = img.mean(-1)
+        paint = ~cand & (lum > 200) & (_channel_range(img) < 40)
+        paint &= ~_small_parts(paint, max(40, int(0.0005 * h * w)))  # not mixed edge pixels
+        wide, channels = split_channels(rest, radius)
+        regs = enclosed_regions(wide, outer, joined, prior, paint)
+        if regs.count:
+            idx = np.arange(1, regs.count + 1)
+            hl = regs.labels
             mean_d = ndimage.mean(dist, hl, idx)
             lum_b = bg.mean(-1)
-            chroma_b = np.ptp(bg, axis=-1)
+            chroma_b = _channel_range(bg)
             whiteish = ndimage.mean(((lum_b > 215) & (chroma_b < 20)).astype(np.float32), hl, idx)
             min_area = max(24, int(0.0004 * h * w))
-            ok = (areas >= min_area) & (mean_d < 0.6 * tol)
+            hole_ok = mean_d < 0.6 * tol
+            light = (whiteish >= 0.5) & (model.kind == "white")
             if holes == "auto":
                 if model.kind == "checkerboard":
                     par = (bg.mean(-1) > bg.mean()).astype(np.float32)
                     both = ndimage.mean(par, hl, idx)
-                    ok &= (both > 0.15) & (both < 0.85)
+                    hole_ok &= (both > 0.15) & (both < 0.85)
+                    light[:] = False
                 else:
-                    ok &= (whiteish < 0.5) | (model.kind != "white")
-            keep = np.concatenate([[False], ok])
-            outer |= keep[hl]
-            n_holes = int(ok.sum())
+                    hole_ok &= ~light
+            else:  # "on": every enclosed background-coloured region is a hole
+                light[:] = False
+            # u2net-family models see the image at 320 px: finer regions are not theirs
+            ok = decide_enclosed(regs, radius, min_area, light, hole_ok, 0.025 * min(h, w),
+                                 0.004 * h * w)
+            outer |= np.concatenate([[False], ok])[hl]
+            n_holes = int((ok & (regs.area >= min_area)).sum())
+            n_paint = int((~ok & (regs.area >= min_area)).sum())
+        # narrow parts (channels between strokes, slivers along outlines): background where
+        # they open onto background, unless they line light paint (JPEG ringing)
+        # (no model vote: channels are finer than a u2net-family model resolves)
+        ch = enclosed_regions(channels, outer, joined if holes != "on" else channels, None,
+                              paint)
+        if ch.count:
+            bg_ch = ch.leaky & (ch.paint_contact < 0.33)
+            outer |= np.concatenate([[False], bg_ch])[ch.labels]
     fg = remove_specks(~outer, max(12, int(0.0001 * h * w)))
-    return fg, {"shadow": found_shadow, "holes": n_holes}
+    return fg, {"shadow": found_shadow, "holes": n_holes, "enclosed_paint": n_paint,
+                "gap_radius": radius}
+
+
+def _channel_range(img: np.ndarray) -> np.ndarray:
+    """(H, W) max minus min over the 3 channels of (H, W, 3) (faster than np.ptp)."""
+    r, g, b = img[..., 0], img[..., 1], img[..., 2]
+    return np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
+
+
+def _small_parts(mask: np.ndarray, max_area: int) -> np.ndarray:
+    """(H, W) bool: the components of `mask` of at most max_area px."""
+    labels, n = ndimage.label(mask, FOUR)
+    if n == 0:
+        return mask
+    areas = np.bincount(labels.ravel(), minlength=n + 1)
+    small = areas <= max_area
+    small[0] = False
+    return small[labels]
+
+
+def _thin(mask: np.ndarray, radius: int) -> np.ndarray:
+    """(H, W) bool: the pixels of components of `mask` no thicker than radius + 1 px."""
+    labels, n = ndimage.label(mask, FOUR)
+    if n == 0:
+        return mask
+    inner = ndimage.distance_transform_edt(mask)
+    thick = ndimage.maximum(inner, labels, np.arange(1, n + 1))
+    return np.concatenate([[False], np.asarray(thick) <= radius + 1])[labels]
 
 
 def _grabcut(rgb: np.ndarray, gc_mask: np.ndarray, iterations: int) -> np.ndarray:

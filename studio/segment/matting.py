@@ -55,8 +55,8 @@ def project_alpha(image: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> tuple[np
     """Alpha (H, W) float32 in [0, 1] and contrast |F - B| (H, W) for image = a F + (1-a) B.
     image, fg, bg: (H, W, 3) float32 0..255 (or (N, 3) rows)."""
     d = fg - bg
-    den = (d * d).sum(-1)
-    a = ((image - bg) * d).sum(-1) / np.maximum(den, 1e-6)
+    den = np.einsum("...c,...c->...", d, d)
+    a = np.einsum("...c,...c->...", image - bg, d) / np.maximum(den, 1e-6)
     return np.clip(a, 0.0, 1.0).astype(np.float32), np.sqrt(den)
 
 
@@ -129,8 +129,10 @@ def line_residual(image: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> np.ndarr
     """(...) float32 distance of each colour in image from the segment bg..fg (same-shaped
     (..., 3) float32 arrays): how badly image = a fg + (1 - a) bg explains the pixel."""
     d = fg - bg
-    a = np.clip(((image - bg) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-6), 0.0, 1.0)
-    return np.sqrt(((image - bg - a[..., None] * d) ** 2).sum(-1))
+    a = np.clip(np.einsum("...c,...c->...", image - bg, d)
+                / np.maximum(np.einsum("...c,...c->...", d, d), 1e-6), 0.0, 1.0)
+    off = image - bg - a[..., None] * d
+    return np.sqrt(np.einsum("...c,...c->...", off, off))
 
 
 def jpeg_foreground(image: np.ndarray, bg: np.ndarray, alpha: np.ndarray, deep: np.ndarray,

@@ -193,8 +193,10 @@ def segment(studio: Studio, project_id: str, points: Any, backend: str | None = 
 
 def made_by(backend: str, info: dict[str, Any] | None) -> str:
     """ "**classical** (chosen by auto)" from a mask's backend and info."""
-    choice = (info or {}).get("auto_choice")
-    return f"**{backend}**" + (" (chosen by auto)" if choice else "")
+    info = info or {}
+    how = ", ".join(f"{k} {info[k]}" for k in ("method", "model", "confidence") if info.get(k))
+    return f"**{backend}**" + (" (chosen by auto)" if info.get("auto_choice") else "") + (
+        f" — {how}" + (f". {info['note']}" if info.get("note") else "") if how else "")
 
 
 def segment_frames(
