@@ -155,7 +155,7 @@ def studio_with_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
     from studio.settings import load_settings
     from studio.ui import launch
-    from tests.test_ui_api import free_port
+    from tests.live import free_port
 
     apps = []
 

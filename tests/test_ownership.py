@@ -23,7 +23,7 @@ def start(home: Path, **env: str) -> Any:
     from studio.pipeline import Studio
     from studio.settings import load_settings
     from studio.ui import launch
-    from tests.test_ui_api import free_port
+    from tests.live import free_port
 
     studio = Studio(load_settings({"STUDIO_HOME": str(home), **env}))
     return launch(studio, host="127.0.0.1", port=free_port(), share=False, block=False)

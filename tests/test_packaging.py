@@ -27,7 +27,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import ROOT
-from tests.test_ui_api import free_port
+from tests.live import free_port
 
 pytest.importorskip("setuptools")
 pytest.importorskip("gradio")

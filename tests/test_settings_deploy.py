@@ -44,7 +44,7 @@ def test_the_studio_serves_where_gradio_variables_say(
 
     from studio.pipeline import Studio
     from studio.ui import launch
-    from tests.test_ui_api import free_port
+    from tests.live import free_port
 
     port = free_port()
     for var in ("STUDIO_HOST", "STUDIO_PORT"):

@@ -4,38 +4,24 @@ upload → generate → segment → choose a take → fix a frame with points �
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EXAMPLES
+from tests.live import free_port, running_studio
 
 pytest.importorskip("gradio")
 pytest.importorskip("gradio_client")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The studio on 127.0.0.1:<free port> with its own STUDIO_HOME; closed afterwards."""
-    from studio.pipeline import Studio
-    from studio.settings import load_settings
-    from studio.ui import launch
-
     home = tmp_path_factory.mktemp("ui-api-home")
-    studio = Studio(load_settings({"STUDIO_HOME": str(home), "STUDIO_QUEUE_CONCURRENCY": "2"}))
-    demo = launch(studio, host="127.0.0.1", port=free_port(), share=False, block=False)
-    try:
-        yield demo.local_url, home
-    finally:
-        demo.close()
+    with running_studio(home, STUDIO_QUEUE_CONCURRENCY="2") as url:
+        yield url, home
 
 
 @pytest.fixture(scope="module")

@@ -19,13 +19,11 @@ import pytest
 from PIL import Image
 
 from tests.conftest import EXAMPLES
+from tests.live import CHROMIUM, chromium, running_studio
 
 pytest.importorskip("gradio")
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ERROR_TOAST = '[data-testid="toast-body"].error'
 PROJECT_ID_JS = "document.querySelector('#project-id textarea, #project-id input')"
 
@@ -36,28 +34,15 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    from studio.pipeline import Studio
-    from studio.settings import load_settings
-    from studio.ui import launch
-    from tests.test_ui_api import free_port
-
     home = tmp_path_factory.mktemp("ui-browser-home")
-    studio = Studio(load_settings({"STUDIO_HOME": str(home)}))
-    demo = launch(studio, host="127.0.0.1", port=free_port(), share=False, block=False)
-    try:
-        yield demo.local_url, home
-    finally:
-        demo.close()
+    with running_studio(home) as url:
+        yield url, home
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def manifest(home: Path, project_id: str) -> dict:

@@ -14,7 +14,8 @@ from PIL import Image
 
 from tests.conftest import EXAMPLES
 from tests.helpers import empty_image
-from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT_ID_JS
+from tests.live import CHROMIUM, chromium, running_studio
+from tests.test_ui_browser import PROJECT_ID_JS
 
 pytest.importorskip("gradio")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -28,29 +29,15 @@ MAX_PIXELS = 300_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    from studio.pipeline import Studio
-    from studio.settings import load_settings
-    from studio.ui import launch
-    from tests.test_ui_api import free_port
-
     home = tmp_path_factory.mktemp("ui-faults-home")
-    studio = Studio(load_settings({"STUDIO_HOME": str(home),
-                                   "STUDIO_MAX_PIXELS": str(MAX_PIXELS)}))
-    demo = launch(studio, host="127.0.0.1", port=free_port(), share=False, block=False)
-    try:
-        yield demo.local_url, home
-    finally:
-        demo.close()
+    with running_studio(home, STUDIO_MAX_PIXELS=str(MAX_PIXELS)) as url:
+        yield url, home
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def open_page(browser, url: str):

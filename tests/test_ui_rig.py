@@ -4,7 +4,6 @@ API endpoints on a studio launched on a free loopback port (gradio_client)."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from PIL import Image
 
 from studio.errors import InputError
 from tests.conftest import EXAMPLES
+from tests.live import running_studio
 
 pytest.importorskip("gradio")
 pytest.importorskip("gradio_client")
@@ -49,25 +49,11 @@ def test_rig_view_draws_on_a_copy_and_edits_apply(studio):
         R.edit(studio, project.id, R.PIVOT, None, None, 10.0, 10.0)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    from studio.pipeline import Studio
-    from studio.settings import load_settings
-    from studio.ui import launch
-
     home = tmp_path_factory.mktemp("ui-rig-home")
-    studio = Studio(load_settings({"STUDIO_HOME": str(home)}))
-    demo = launch(studio, host="127.0.0.1", port=free_port(), share=False, block=False)
-    try:
-        yield demo.local_url, home
-    finally:
-        demo.close()
+    with running_studio(home) as url:
+        yield url, home
 
 
 def test_rig_endpoints(server):
