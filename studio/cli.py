@@ -102,7 +102,7 @@ def _print_export(result, project_id: str | None, quiet: bool) -> None:
     if not quiet:
         print(result.check.to_text(), file=sys.stderr)
         for line in result.given_up:
-            print(f"gave up: {line}", file=sys.stderr)
+            print(f"to fit: {line}", file=sys.stderr)
         for line in getattr(result, "warnings", []):
             print(f"warning: {line}", file=sys.stderr)
     status = "ok" if result.check.ok else "FAILS the spec check"
@@ -245,8 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("-q", "--quiet", action="store_true", help="print only the result")
     sub = ap.add_subparsers(dest="command", required=True)
+    # -q also after the command (`popcon make ... -q`); SUPPRESS keeps a -q given before it
+    quiet = argparse.ArgumentParser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="print only the result")
 
-    mk = sub.add_parser("make", help="image → finished animated emoji (the whole job)")
+    mk = sub.add_parser("make", parents=[quiet],
+                        help="image → finished animated emoji (the whole job)")
     mk.add_argument("image")
     group = mk.add_mutually_exclusive_group()
     group.add_argument("--motion", help='custom motion prompt, e.g. "subtle bounce then spin"')
@@ -263,7 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     mk.add_argument("-o", "--output", required=True, help="output file")
     mk.set_defaults(func=cmd_make)
 
-    sg = sub.add_parser("segment", help="cut the character out of images (RGBA PNGs)")
+    sg = sub.add_parser("segment", parents=[quiet],
+                        help="cut the character out of images (RGBA PNGs)")
     sg.add_argument("inputs", nargs="+")
     sg.add_argument("--out-dir", required=True)
     sg.add_argument("--backend", default=None, help="segmenter backend (default: auto)")
@@ -275,7 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sg.set_defaults(func=cmd_segment)
 
-    ex = sub.add_parser("export", help="export a project (or a set of projects) for a preset")
+    ex = sub.add_parser("export", parents=[quiet],
+                        help="export a project (or a set of projects) for a preset")
     ex.add_argument(
         "project",
         nargs="+",

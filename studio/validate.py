@@ -78,14 +78,25 @@ def check_stroke(stroke: object, shape: tuple[int, int]) -> np.ndarray:
     return np.clip(out, 0, 1)
 
 
+_SAME_SUFFIX = {".apng": ".png"}  # an APNG may be named .apng or .png
+
+
 def check_output_path(path: str | Path, example_suffix: str = ".png") -> Path:
-    """The file `path` to write an export to, checked before any work: not a folder, its
-    folder exists and is writable. Missing folders are not created (the CLI's make and export
-    and the Python API behave the same)."""
+    """The file `path` to write an export to, checked before any work: not a folder, named
+    with the suffix of what is written (`example_suffix`, e.g. ".webm" for a Telegram video
+    sticker; ".apng" is accepted for ".png"), its folder exists and is writable. Missing
+    folders are not created (the CLI's make and export and the Python API behave the same).
+    Raises InputError saying what to change."""
     out = Path(path).expanduser()
     if str(path).endswith(("/", os.sep)) or out.is_dir():
         raise InputError(
             f"-o {path} is a folder; give a file name like {out / ('out' + example_suffix)}"
+        )
+    suffix = out.suffix.lower()
+    if _SAME_SUFFIX.get(suffix, suffix) != example_suffix.lower():
+        raise InputError(
+            f"-o {path}: this writes a {example_suffix} file; name it "
+            f"{out.with_suffix(example_suffix)}"
         )
     parent = out.parent
     if not parent.exists():

@@ -240,8 +240,9 @@ def check_bytes(data: bytes, preset: Preset, name: str = "",
     alpha = np.stack([f[..., 3] for f in d.frames])
     if p.transparent:
         clear = int((alpha == 0).sum())
+        per_frame = clear // max(len(d.frames), 1)
         rows.append(CheckRow("transparent background", "some pixels with alpha 0",
-                             f"{clear} clear pixels", clear > 0))
+                             f"{per_frame} of {alpha[0].size} px clear per frame", clear > 0))
     else:
         solid = bool((alpha == 255).all())
         rows.append(CheckRow("opaque background", "no transparent pixels",

@@ -109,7 +109,7 @@ def export(studio: Studio, project_id: str, preset_id: str | None) -> ExportView
     verdict = "✓ meets" if result.ok else "✗ fails"
     lines = [f"{verdict} **{preset.title}** · **{result.bytes:,}** of {preset.max_bytes:,} "
              f"bytes ({pct:.0f}% of the budget) · {result.frame_count} frames"]
-    lines += [f"- gave up: {g}" for g in result.given_up]
+    lines += [f"- to fit: {g}" for g in result.given_up]
     lines += [f"- note: {n}" for n in result.notes]
     lines += [f"- ⚠ {w}" for w in result.warnings]
     chat = render.export_previews(project, result.path, result.preset)
