@@ -84,3 +84,21 @@ def test_generate_says_what_it_will_do_and_versions_restore(studio, ghost_projec
     with pytest.raises(ProjectError, match="no version 9"):
         F.restore_version(studio, ghost_project, 9)
     assert F.generate_plan(None) == "" and F.versions(None) == []
+
+
+def test_an_exclude_click_that_drops_most_of_the_cut_out_says_so(studio: Studio) -> None:
+    from studio.types import Point, Prompt
+    from tests.conftest import EXAMPLES
+
+    project = studio.new_project(EXAMPLES / "cat.png")
+    studio.segment_source(project)
+    before = F.kept_area(studio.open(project.id))
+    w, h = project.manifest["source"]["size"]
+    # exclude on the middle of the face: the orange fur is one region, most of the cat
+    body = Prompt(points=(Point(w * 0.5, h * 0.42, False),))
+    studio.segment_source(project, None, body)
+    after = F.kept_area(studio.open(project.id))
+    note = F.loss_note(before, after)
+    assert after < before / 2 and "Undo last point" in note and "%" in note
+    # a click that keeps most of the cut-out (or the first cut-out) says nothing
+    assert F.loss_note(before, int(before * 0.8)) == "" and F.loss_note(0, after) == ""

@@ -24,6 +24,7 @@ import gradio as gr
 
 from studio.pipeline import Studio
 from studio.ui import exports as E
+from studio.ui import fixes as F
 from studio.ui import handlers as H
 from studio.ui import ownership, rig_panel, views
 from studio.ui.export_events import export_events
@@ -173,8 +174,10 @@ def _segment_events(studio: Studio, ui: UI, v: Views) -> None:
 
     def cut(project_id: str, points: Any, backend: str, rerender: bool = False) -> dict:
         """A click shows on the source at once; the frames follow in `on_rendered`."""
+        before = F.kept_area(studio.open(project_id))
         message = H.segment(studio, project_id, points, backend, rerender)
         project = studio.open(project_id)
+        message += F.loss_note(before, F.kept_area(project))
         return {ui.seg_points: H.parse_points(points), ui.status: message} | v.seg(project, points)
 
     @guarded

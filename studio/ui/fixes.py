@@ -65,6 +65,21 @@ def coverage_note(project: Project) -> str:
             "and click it once.")
 
 
+def kept_area(project: Project) -> int:
+    """Pixels the project's cut-out keeps (alpha ≥ 50 %); 0 before any cut-out."""
+    cutout = project.load_source().cutout
+    return 0 if cutout is None else int((cutout[..., 3] >= 128).sum())
+
+
+def loss_note(before: int, after: int) -> str:
+    """A warning when one fix dropped more than half of what the cut-out kept (an exclude
+    click on the body instead of on a gap), pointing at the way back."""
+    if before == 0 or after >= before / 2:
+        return ""
+    return (f" ⚠ This change removed **{100 * (before - after) / before:.0f}%** of the cut-out."
+            " If that was not meant, press **Undo last point**.")
+
+
 def brush_base(project: Project) -> Path:
     """The source brush's background: the source (display size) with what the cut-out drops
     dimmed, written to the project's ui/ folder."""
