@@ -6,6 +6,7 @@ box, the controls as set, the last export). Two browser contexts own separate pr
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def one_message(page, *words: str) -> str:
     toasts = page.locator(TOAST)
     assert toasts.count() == 1, [toasts.nth(i).inner_text() for i in range(toasts.count())]
     text = toasts.first.inner_text()
+    # Gradio groups repeats of one error in one toast under a count: "Error (2)"
+    assert not re.search(r"^\(\d+\)$", text, re.M), text
     for w in words:
         assert w in text, (w, text)
     assert "STUDIO_" not in text
@@ -121,9 +124,14 @@ def test_bad_uploads_and_empty_prompt_one_message_screen_kept(server, browser,
     preview = src(page, "preview")
     assert page.locator(TOAST).count() == 0
 
-    # 3 · a too-large image: one message, the open project and its preview stay
+    # 3 · a too-large image, then a text file: one message each, the open project and its
+    # preview stay (with a project open, Gradio sends the new upload's change twice)
     page.set_input_files("#upload input[type=file]", str(big))
     one_message(page, "poster.png", "megapixels", "scale it down")
+    assert project_id(page) == pid and src(page, "preview") == preview
+    assert len(list((home / "projects").glob("*"))) == 1
+    page.set_input_files("#upload input[type=file]", str(notes))
+    one_message(page, "notes.png", "not a recognised image")
     assert project_id(page) == pid and src(page, "preview") == preview
     assert len(list((home / "projects").glob("*"))) == 1
     page.wait_for_function("() => document.querySelector('#upload img')?.naturalWidth > 0",

@@ -12,6 +12,8 @@ badge over every output, hiding what it showed. So:
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import gradio as gr
@@ -40,16 +42,49 @@ def _source_file(studio: Studio, project_id: str | None) -> str | None:
     return src["file"] if src else None
 
 
+class RecentRefusals:
+    """Uploads refused in the last `window_s` seconds, by their upload path.
+
+    With a project open, Gradio 6.31 sends one new upload's change event twice; refusing it
+    twice would show its message twice ("Error (2)"). The upload path holds the file's
+    digest, so the same file uploaded again after the window is judged (and refused) anew.
+    The record is per studio, not per browser: a second user uploading the very same refused
+    file within the window sees no message (and no project is made)."""
+
+    def __init__(self, window_s: float = 5.0):
+        self.window_s = window_s
+        self._at: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def add(self, path: str) -> None:
+        with self._lock:
+            self._at[path] = time.monotonic()
+
+    def seen(self, path: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            self._at = {p: t for p, t in self._at.items() if now - t <= self.window_s}
+            return path in self._at
+
+
 def upload_events(studio: Studio, ui: UI, v: Views, everything: list) -> None:
     """Character box → new project (step 1, refusals are one toast) → every view (step 2)."""
     ui.pending_pid = gr.State("")
+
+    refused = RecentRefusals()
 
     @guarded
     def create(payload: Any, current: str | None) -> str:
         image = upload_path(payload)  # the raw upload: studio.ingest judges the file
         if not image or is_shown_source(image, _source_file(studio, current)):
             return ""  # cleared, or the studio showing the open project's own source
-        return H.new_project(studio, image)
+        if refused.seen(image):
+            return ""  # the same upload's second change event: its message is on screen
+        try:
+            return H.new_project(studio, image)
+        except StudioError:
+            refused.add(image)
+            raise
 
     @guarded
     def show(pid: str) -> dict:
