@@ -47,3 +47,20 @@ def chromium() -> Iterator:
             yield b
         finally:
             b.close()
+
+
+PROJECT_ID_JS = "document.querySelector('#project-id textarea, #project-id input')"
+
+
+def open_studio(browser, url: str, height: int = 900):
+    """A new 1280×`height` px page on the studio, once its Generate button is there."""
+    page = browser.new_page(viewport={"width": 1280, "height": height})
+    page.goto(url)
+    page.wait_for_selector("#generate", timeout=30_000)
+    return page
+
+
+def upload_character(page, path: Path | str) -> None:
+    """Upload `path` in the Character box and wait until its project is open."""
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_function(f"{PROJECT_ID_JS}?.value.length > 0", timeout=20_000)

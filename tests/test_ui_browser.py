@@ -19,13 +19,19 @@ import pytest
 from PIL import Image
 
 from tests.conftest import EXAMPLES
-from tests.live import CHROMIUM, chromium, running_studio
+from tests.live import (
+    CHROMIUM,
+    PROJECT_ID_JS,
+    chromium,
+    open_studio,
+    running_studio,
+    upload_character,
+)
 
 pytest.importorskip("gradio")
 sync_api = pytest.importorskip("playwright.sync_api")
 
 ERROR_TOAST = '[data-testid="toast-body"].error'
-PROJECT_ID_JS = "document.querySelector('#project-id textarea, #project-id input')"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (make test installs it with apt)"
@@ -100,14 +106,11 @@ def test_three_tabs_in_chromium(server, browser, tmp_path: Path) -> None:
     url, home = server
     source = tmp_path / "cat-512.png"
     Image.open(EXAMPLES / "cat.png").resize((512, 512), Image.LANCZOS).save(source)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = open_studio(browser, url)
     ui = Studio(page, home, tmp_path)
-    page.goto(url)
-    page.wait_for_selector("#generate", timeout=30_000)
 
     # 1 · upload (a 512 px copy of an example)
-    page.set_input_files("#upload input[type=file]", str(source))
-    page.wait_for_function(f"{PROJECT_ID_JS}?.value.length > 0", timeout=20_000)
+    upload_character(page, str(source))
     project_id = ui.project_id()
     ui.no_errors("upload")
     assert manifest(home, project_id)["source"]["size"] == [512, 512]

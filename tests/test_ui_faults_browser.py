@@ -15,7 +15,7 @@ from PIL import Image
 
 from tests.conftest import EXAMPLES
 from tests.helpers import empty_image
-from tests.live import CHROMIUM, chromium, running_studio
+from tests.live import CHROMIUM, chromium, open_studio, running_studio, upload_character
 from tests.test_ui_browser import PROJECT_ID_JS
 
 pytest.importorskip("gradio")
@@ -39,13 +39,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 def browser() -> Iterator:
     with chromium() as b:
         yield b
-
-
-def open_page(browser, url: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(url)
-    page.wait_for_selector("#generate", timeout=30_000)
-    return page
 
 
 def project_id(page) -> str:
@@ -98,7 +91,7 @@ def set_number(page, elem_id: str, value: int) -> None:
 def test_bad_uploads_and_empty_prompt_one_message_screen_kept(server, browser,
                                                               tmp_path: Path) -> None:
     url, home = server
-    page = open_page(browser, url)
+    page = open_studio(browser, url)
     notes = tmp_path / "notes.png"
     notes.write_text("shopping list: milk, eggs\n")
     big = tmp_path / "poster.png"
@@ -115,8 +108,7 @@ def test_bad_uploads_and_empty_prompt_one_message_screen_kept(server, browser,
     assert project_id(page) == "" and not list((home / "projects").glob("*"))
 
     # 2 · a real project, generated
-    page.set_input_files("#upload input[type=file]", str(EXAMPLES / "cat.png"))
-    page.wait_for_function(f"{PROJECT_ID_JS}?.value.length > 0", timeout=20_000)
+    upload_character(page, str(EXAMPLES / "cat.png"))
     pid = project_id(page)
     page.click("#generate")
     page.wait_for_function("() => document.querySelector('#preview img')?.naturalWidth > 0",
@@ -151,9 +143,8 @@ def test_bad_uploads_and_empty_prompt_one_message_screen_kept(server, browser,
 
 def test_reload_restores_everything_on_screen(server, browser) -> None:
     url, home = server
-    page = open_page(browser, url)
-    page.set_input_files("#upload input[type=file]", str(EXAMPLES / "blob.png"))
-    page.wait_for_function(f"{PROJECT_ID_JS}?.value.length > 0", timeout=20_000)
+    page = open_studio(browser, url)
+    upload_character(page, str(EXAMPLES / "blob.png"))
     pid = project_id(page)
     # a prompt that brings its own effect ("sparkles"); the ticked effect is "hearts" only
     page.get_by_label("Custom motion prompt").fill("subtle bounce with sparkles")
@@ -196,11 +187,10 @@ def test_reload_restores_everything_on_screen(server, browser) -> None:
 
 def test_two_browsers_own_their_projects(server, browser) -> None:
     url, _ = server
-    first = open_page(browser, url)
-    first.set_input_files("#upload input[type=file]", str(EXAMPLES / "star.png"))
-    first.wait_for_function(f"{PROJECT_ID_JS}?.value.length > 0", timeout=20_000)
+    first = open_studio(browser, url)
+    upload_character(first, str(EXAMPLES / "star.png"))
     pid = project_id(first)
-    other = open_page(browser, url)  # a new browser context: its own storage, its own owner
+    other = open_studio(browser, url)  # a new browser context: its own storage, its own owner
     other.locator("#recent").click()
     other.locator("#recent").get_by_role("button", name="Refresh list").click()
     other.wait_for_timeout(1500)

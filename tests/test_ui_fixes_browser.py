@@ -25,6 +25,7 @@ import pytest
 from PIL import Image
 
 from tests.drawings import white_ghost
+from tests.live import open_studio, upload_character
 from tests.test_ui_browser import (  # noqa: F401  (fixtures)
     CHROMIUM,
     PROJECT_ID_JS,
@@ -95,14 +96,11 @@ def test_white_ghost_session(server, browser, tmp_path: Path) -> None:  # noqa: 
     ghost = white_ghost(SIDE)
     source = tmp_path / "white-ghost.png"
     Image.fromarray(ghost.rgb).save(source)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = open_studio(browser, url)
     ui = Studio(page, home, tmp_path)
-    page.goto(url)
-    page.wait_for_selector("#generate", timeout=30_000)
 
     # 1 · upload and generate (the cut-out is made automatically)
-    page.set_input_files("#upload input[type=file]", str(source))
-    page.wait_for_function(f"{PROJECT_ID_JS}?.value.length > 0", timeout=20_000)
+    upload_character(page, str(source))
     pid = ui.project_id()
     old = ui.src("preview")
     page.click("#generate")
@@ -207,12 +205,9 @@ def test_exclude_clicks_clear_one_gap_and_a_separate_box(server, browser,  # noq
     assert ghost.box is not None and ghost.box_xy is not None
     source = tmp_path / "ghost-and-box.png"
     Image.fromarray(ghost.rgb).save(source)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = open_studio(browser, url)
     ui = Studio(page, home, tmp_path)
-    page.goto(url)
-    page.wait_for_selector("#generate", timeout=30_000)
-    page.set_input_files("#upload input[type=file]", str(source))
-    page.wait_for_function(f"{PROJECT_ID_JS}?.value.length > 0", timeout=20_000)
+    upload_character(page, str(source))
     pid = ui.project_id()
     ui.tab("Segment")
     page.wait_for_selector("#seg-image img", timeout=10_000)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES
+from tests.live import open_studio, upload_character
 from tests.test_ui_browser import (  # noqa: F401  (module fixtures: the studio and chromium)
     CHROMIUM,
     ERROR_TOAST,
@@ -40,11 +41,8 @@ def wait_for(check, timeout: float = 30.0, what: str = "condition"):
 
 def test_rig_panel_shows_and_edits_the_rig(server, browser, tmp_path: Path) -> None:  # noqa: F811
     url, home = server
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(url)
-    page.wait_for_selector("#generate", timeout=30_000)
-    page.set_input_files("#upload input[type=file]", str(EXAMPLES / "star.png"))
-    page.wait_for_function(f"{PROJECT_ID_JS}?.value.length > 0", timeout=20_000)
+    page = open_studio(browser, url, height=1000)
+    upload_character(page, str(EXAMPLES / "star.png"))
     project_id = page.locator("#project-id textarea, #project-id input").first.input_value()
 
     page.get_by_role("tab", name="Segment").click()
