@@ -4,8 +4,9 @@
    grey or colour gradient, checkerboard "fake transparency"; otherwise "complex").
 2. Hard region: key the modelled background in from the border (soft drop shadows count as
    background; enclosed regions that show the background become holes), or GrabCut with the
-   border as background for photos and textures. Include/exclude clicks re-run GrabCut with
-   the clicks as hard seeds.
+   border as background for photos and textures (an outlined drawing on a photo is found by
+   its stroke, `studio.segment.outlined`). Include/exclude clicks act on the regions under
+   them (`studio.segment.regions`).
 3. Soft edges on a narrow band around the outline: un-mix each pixel against the local
    background and the nearest foreground colour; closed-form matting where that is ill
    posed (low contrast, unknown background).
@@ -23,7 +24,7 @@ from scipy import ndimage
 from studio.errors import InputError
 from studio.options import BackendOptions
 from studio.segment.background import BackgroundModel, estimate_background
-from studio.segment.classical_region import grabcut_region, keyed_region
+from studio.segment.classical_region import keyed_region
 from studio.segment.matting import (
     JPEG_SPACE,
     closed_form_band,
@@ -34,6 +35,7 @@ from studio.segment.matting import (
     smooth_fill,
 )
 from studio.segment.model_common import check_image
+from studio.segment.outlined import complex_region
 from studio.segment.regions import apply_region_clicks
 from studio.segment.softedge import despill, rim_width, soft_rim
 from studio.types import Mask, Prompt
@@ -88,7 +90,8 @@ class ClassicalSegmenter:
             region, found = keyed_region(rgb, model, opts.tolerance, opts.shadows, opts.holes)
             info.update(found)
         else:
-            region = grabcut_region(rgb)
+            region, found = complex_region(rgb)
+            info.update(found)
         if points:
             region = apply_region_clicks(rgb, region, points)  # clicks act on regions
             info["points"] = len(points)

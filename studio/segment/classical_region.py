@@ -261,6 +261,19 @@ def grabcut_region(rgb: np.ndarray, margin: float = 0.03, iterations: int = 4,
     return _upsample_mask(_largest_parts(fg, seeds_s, max_hole=0.002 * sh * sw), h, w)
 
 
+def grabcut_at_scale(rgb: np.ndarray, gc: np.ndarray, seeds: np.ndarray, iterations: int,
+                     max_side: int) -> np.ndarray:
+    """(H, W) bool: GrabCut of rgb (H, W, 3) uint8 reduced to at most max_side px, from the
+    label mask `gc` (uint8 cv2.GC_* at that size), keeping the parts that hold a `seeds`
+    pixel (bool, same size) or are big, with small enclosed gaps filled; upsampled."""
+    h, w = rgb.shape[:2]
+    sc = _work_scale(h, w, max_side)
+    small = cv2.resize(rgb, (round(w * sc), round(h * sc)), interpolation=cv2.INTER_AREA)
+    fg = _grabcut(small, gc, iterations)
+    sh, sw = small.shape[:2]
+    return _upsample_mask(_largest_parts(fg, seeds, max_hole=0.002 * sh * sw), h, w)
+
+
 def _largest_parts(mask: np.ndarray, seeds: np.ndarray | None = None,
                    min_frac: float = 0.05, max_hole: float | None = None) -> np.ndarray:
     """Keep the components at least min_frac of the largest, or holding a seed pixel;

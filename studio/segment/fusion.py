@@ -10,9 +10,11 @@ gap-closing fill and edge matting say *where exactly* the edge is:
   is added where the model is confident, with the model's soft edge there. Separate keyed
   parts are never dropped for want of model support (u2netp misses thin separate strokes:
   a tail, a pixel-art limb); an unwanted label is removed with one exclude click.
-- complex background (photos, textures): GrabCut seeded by flat paint (the classical cut-out)
-  is compared with the model's object. Where they disagree the confidence is "low": the most
-  salient object in a photo may not be the character, and the studio asks for a click.
+- complex background (photos, textures): the classical cut-out (GrabCut seeded by flat paint,
+  or the outlined drawing where GrabCut joined part of the photo to it,
+  `studio.segment.outlined`) is compared with the model's object. Where they disagree the
+  confidence is "low": the most salient object in a photo may not be the character, and the
+  studio asks for a click; an outlined drawing found by its stroke stays "medium".
 
 Every result carries info["fusion"] (what was done) and info["confidence"] ("high",
 "medium" or "low") with info["agreement"] (IoU of the keyed and model regions, 0..1).
@@ -26,8 +28,9 @@ from scipy import ndimage
 
 from studio.segment.background import BackgroundModel, estimate_background
 from studio.segment.classical import ClassicalSegmenter, soft_edges
-from studio.segment.classical_region import grabcut_region, keyed_region
+from studio.segment.classical_region import keyed_region
 from studio.segment.gapfill import gap_radius
+from studio.segment.outlined import complex_region
 from studio.types import Mask
 
 FOUR = ndimage.generate_binary_structure(2, 1)
@@ -83,17 +86,21 @@ def fused_region(rgb: np.ndarray, prior: np.ndarray, tolerance: float, shadows: 
         info["fusion"] = "keyed edge, model regions"
         info["model_paint_px"] = int(added.sum())
     else:
-        # the model's object only checks the flat-paint cut-out: seeding GrabCut with it
-        # lost more cases than it won on the dev sets (a salient photo object joins in)
-        region = grabcut_region(rgb)
+        # the model's object only checks the cut-out: seeding GrabCut with it lost more
+        # cases than it won on the dev sets (a salient photo object joins in)
+        region, found = complex_region(rgb)
+        info.update(found)
         agreement = iou(region, obj)
-        info["fusion"] = ("GrabCut seeded by flat paint; the model agrees" if agreement >= 0.7
-                          else "GrabCut seeded by flat paint; the model chose another object")
+        drawing = found["region"] == "outlined drawing"
+        info["fusion"] = (("outlined drawing" if drawing else "GrabCut seeded by flat paint")
+                          + ("; the model agrees" if agreement >= 0.7
+                             else "; the model chose another object"))
         added = np.zeros_like(region)
     info["agreement"] = round(agreement, 3)
     conf = confidence_of(agreement)
-    if not model.known:  # a photo or texture behind: never more than "medium"
-        conf = "medium" if conf == "high" else conf
+    if not model.known:  # a photo or texture behind: never more than "medium"; an outlined
+        # drawing is plain to see whatever the salient-object model chose
+        conf = "medium" if conf == "high" or info.get("region") == "outlined drawing" else conf
     elif conf == "low":  # a keyed background: the edge and the object are plain to see;
         conf = "medium"  # salient-object models under-rate white paint on white
     info["confidence"] = conf
