@@ -16,8 +16,9 @@ black outline and black photo areas look alike. The drawing's own structure tell
    unless they are big and textured (the photo seen through the character). Dark areas wider
    than a stroke outside it (`thick_dark`) are the photo's.
 4. `complex_region`: GrabCut seeded by flat paint (`grabcut_region`) stays the answer unless
-   the image shows an outlined drawing (a stroke of at least 3 px, at least half the
-   drawing's inner rim dark) and GrabCut disagrees with it (IoU < 0.7: it joined something
+   the image shows an outlined drawing (a stroke 3 px to 4 % of the side wide, at least half
+   the drawing's inner rim dark, at most half of its surroundings wide dark) that lies inside
+   GrabCut's region (>= 90 %) and GrabCut disagrees with it (IoU < 0.7: it joined something
    of the photo); then GrabCut is re-run with the drawing as hard foreground, the photo's
    thick dark areas and the frame as hard background, and only a one-stroke band undecided.
 
@@ -49,8 +50,15 @@ NEIGHBOUR_PX = 9
 """... and "meets other paint" within this many px of another flat region (a soft colour
 edge between two paints is wider than one into ink)."""
 MIN_STROKE_PX = 3
+MAX_STROKE = 0.04
+"""Widest outline, as a fraction of the work image's short side (15 px at 384): a wider
+"stroke" is a dark character's body, not its outline."""
 MIN_RINGED = 0.5
+MAX_WALLED = 0.5
+"""At most this fraction of the ring just outside the drawing may be wide dark areas: a
+drawing walled in by dark (the white belly of a black penguin) is part of a dark character."""
 MAX_AGREEMENT = 0.7
+MIN_INSIDE = 0.9
 
 
 @dataclass(frozen=True)
@@ -59,19 +67,24 @@ class OutlinedArt:
 
     region: (H, W) bool, the drawing with enclosed paint filled; thick_dark: (H, W) bool,
     dark areas wider than a stroke outside the drawing (the photo's); stroke_px: outline
-    width in px at WORK_SIDE scale; ringed: fraction (0..1) of the drawing's inner rim
-    (2 px) that is dark ink."""
+    width in px at WORK_SIDE scale; max_stroke_px: the widest that counts as an outline
+    there; ringed: fraction (0..1) of the drawing's inner rim (2 px) that is dark ink;
+    walled: fraction (0..1) of the ring 2-4 px outside the drawing that is thick dark."""
 
     region: np.ndarray
     thick_dark: np.ndarray
     stroke_px: int
+    max_stroke_px: float
     ringed: float
+    walled: float
 
     @property
     def convincing(self) -> bool:
-        """True when this is an outlined drawing: strokes >= MIN_STROKE_PX px and at least
-        MIN_RINGED of the inner rim dark (a photo's flat patches give neither)."""
-        return self.stroke_px >= MIN_STROKE_PX and self.ringed >= MIN_RINGED
+        """True when this is an outlined drawing: an outline MIN_STROKE_PX px to
+        MAX_STROKE of the side wide, at least MIN_RINGED of the inner rim dark (a photo's
+        flat patches give neither) and at most MAX_WALLED of its surroundings wide dark."""
+        return (MIN_STROKE_PX <= self.stroke_px <= self.max_stroke_px
+                and self.ringed >= MIN_RINGED and self.walled <= MAX_WALLED)
 
 
 def _disk(r: int) -> np.ndarray:
@@ -202,7 +215,10 @@ def outlined_art(rgb: np.ndarray) -> OutlinedArt | None:
     region, thick = _drawing(dark, paint, flatness, stroke)
     rim = region & ~ndimage.binary_erosion(region, _disk(2))
     ringed = float(dark[rim].mean()) if rim.any() else 0.0
-    return OutlinedArt(_resize_mask(region, h, w), _resize_mask(thick, h, w), stroke, ringed)
+    ring = ndimage.binary_dilation(region, _disk(4)) & ~ndimage.binary_dilation(region, _disk(1))
+    walled = float(thick[ring].mean()) if ring.any() else 0.0
+    return OutlinedArt(_resize_mask(region, h, w), _resize_mask(thick, h, w), stroke,
+                       MAX_STROKE * min(dark.shape), ringed, walled)
 
 
 def seeded_grabcut(rgb: np.ndarray, art: OutlinedArt, iterations: int = 4,
@@ -237,10 +253,13 @@ def complex_region(rgb: np.ndarray) -> tuple[np.ndarray, dict[str, object]]:
     art = outlined_art(rgb)
     if art is None or not art.convincing:
         return plain, {"region": "grabcut"}
+    info: dict[str, object] = {"stroke_px": art.stroke_px, "region": "grabcut"}
+    inside = np.count_nonzero(art.region & plain) / max(1, np.count_nonzero(art.region))
+    if inside < MIN_INSIDE:  # GrabCut found another object: no evidence it joined the photo
+        return plain, info
     seeded = seeded_grabcut(rgb, art)
     union = np.count_nonzero(plain | seeded)
     agreement = np.count_nonzero(plain & seeded) / union if union else 1.0
-    info: dict[str, object] = {"stroke_px": art.stroke_px}
     if agreement >= MAX_AGREEMENT:
-        return plain, {**info, "region": "grabcut"}
+        return plain, info
     return seeded, {**info, "region": "outlined drawing"}
