@@ -11,7 +11,9 @@ weights are missing is listed as skipped, with the command that fetches them). F
 set it prints one table per background (IoU, edge error, halo from
 ../shared/tools/score_matting.py; higher IoU and lower edge/halo are better) with the
 backends side by side, the means, and each backend's median / p90 time per image
-(single thread, the set's images are 384 px). --out writes each backend's RGBA cut-outs
+(one thread per library by default, the set's images are 384 px; `OMP_NUM_THREADS=2
+python bench/matting.py` measures with this machine's two cores, as the studio runs:
+`auto` then runs its model on both beside the keying). --out writes each backend's RGBA cut-outs
 to DIR/<set>/<backend>/<case>.png.
 """
 

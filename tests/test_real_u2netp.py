@@ -107,11 +107,23 @@ def test_auto_fusion_is_never_worse_than_the_better_part(real_models: Path, data
 def test_auto_says_when_the_salient_object_is_not_the_character(real_models: Path) -> None:
     from studio import registry
 
+    img, _ = load_case("matting-dev", "snowman-without-snow__photo_coffee")
+    mask = registry.create("segmenter", "auto").segment(img)
+    assert mask.info["confidence"] == "low" and "click" in mask.info["note"]
+    assert "another object" in mask.info["fusion"]
+
+
+@needs_weights
+def test_auto_keeps_an_outlined_drawing_the_model_did_not_choose(real_models: Path) -> None:
+    from studio import registry
+
     img, truth = load_case("matting-lineart", "koala__photo_astronaut")
     mask = registry.create("segmenter", "auto").segment(img)
     model = registry.create("segmenter", "rembg:u2netp").segment(img).alpha > 0.5
     assert iou(model.astype(np.float32), truth) < 0.5  # u2netp picks the astronaut
-    assert mask.info["confidence"] == "low" and "click" in mask.info["note"]
+    assert iou(mask.alpha, truth) >= 0.9  # the drawing, found by its outline
+    assert mask.info["region"] == "outlined drawing"
+    assert "another object" in mask.info["fusion"] and mask.info["confidence"] == "medium"
 
 
 def test_auto_guide_option_is_checked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,9 @@ AUTOMATIC = ("rembg:birefnet-general", "rembg:isnet-anime", "rembg:u2net", "remb
 """Models that guide the fused automatic cut-out, best first."""
 PROMPTED_CPU = ("sam2:tiny", "sam2:small", "sam2:base-plus", "sam2:large")
 PACKAGES = {"rembg": ("rembg", "onnxruntime"), "sam2": ("torch", "transformers")}
+_PREDICTIONS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="popcon-prior")
+"""Model predictions for automatic cut-outs, run beside the keying (a started thread is
+reused; idle threads cost nothing)."""
 
 
 @dataclass(frozen=True)
@@ -172,8 +176,13 @@ class AutoSegmenter:
             mask.info.setdefault("confidence", "high" if known else "medium")
         else:
             rgb = model_input(image)
-            prior = self.backend(name).predict_alpha(rgb)
-            mask = fuse(rgb, prior, ClassicalSegmenter.Options(), name)
+            # the model runs in its own thread while the keying (or the photo analysis) runs
+            # here; fusion waits for it when its answer is first needed
+            future = _PREDICTIONS.submit(self.backend(name).predict_alpha, rgb)
+            try:
+                mask = fuse(rgb, future.result, ClassicalSegmenter.Options(), name)
+            finally:
+                future.cancel()
         mask.info["auto_choice"] = name
         return mask
 

@@ -12,6 +12,8 @@ Masks are (H, W) bool, True on the foreground; images are (H, W, 3) uint8 RGB.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 from scipy import ndimage
@@ -48,7 +50,8 @@ def remove_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
 
 
 def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
-                 shadows: bool, holes: str, prior: np.ndarray | None = None
+                 shadows: bool, holes: str,
+                 prior: np.ndarray | Callable[[], np.ndarray] | None = None
                  ) -> tuple[np.ndarray, dict[str, object]]:
     """Foreground mask (H, W) bool and what was found ({"shadow": bool, "holes": int,
     "enclosed_paint": int, "gap_radius": px}).
@@ -59,7 +62,9 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
     matches the background; raised with the border noise. holes: "auto" (evidence: thin
     channels to the outside are background, light paint on white is paint, the model prior
     decides where given), "on" (every enclosed background-coloured region is a hole), "off"
-    (only channels to the outside). prior: (H, W) float32 u2net-family alpha, or None.
+    (only channels to the outside). prior: (H, W) float32 u2net-family alpha, a callable
+    that returns it (called only when an enclosed region needs its vote, so a prediction
+    running in another thread is waited for only then), or None.
     """
     assert model.image is not None
     img = rgb.astype(np.float32)
@@ -109,7 +114,9 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
         paint = ~cand & (lum > 200) & (_channel_range(img) < 40)
         paint &= ~_small_parts(paint, max(40, int(0.0005 * h * w)))  # not mixed edge pixels
         wide, channels = split_channels(rest, radius)
-        regs = enclosed_regions(wide, outer, joined, prior, paint)
+        if callable(prior) and wide.any():
+            prior = prior()
+        regs = enclosed_regions(wide, outer, joined, None if callable(prior) else prior, paint)
         if regs.count:
             idx = np.arange(1, regs.count + 1)
             hl = regs.labels

@@ -23,6 +23,8 @@ Images are (H, W, 3) uint8 RGB; prior (H, W) float32 in [0, 1]; masks (H, W) boo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import ndimage
 
@@ -34,6 +36,8 @@ from studio.segment.outlined import complex_region
 from studio.types import Mask
 
 FOUR = ndimage.generate_binary_structure(2, 1)
+Prior = np.ndarray | Callable[[], np.ndarray]
+"""A u2net-family alpha (H, W) float32 in [0, 1], or a callable that returns it."""
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -70,63 +74,67 @@ def model_paint(region: np.ndarray, prior: np.ndarray, model: BackgroundModel
     return np.concatenate([[False], ok])[labels]
 
 
-def fused_region(rgb: np.ndarray, prior: np.ndarray, tolerance: float, shadows: bool,
-                 holes: str) -> tuple[np.ndarray, BackgroundModel, np.ndarray,
-                                      dict[str, object]]:
-    """(region, background model, model_paint mask, info) for the fused cut-out."""
+def _judge(region: np.ndarray, prior: np.ndarray, known: bool,
+           info: dict[str, object]) -> dict[str, object]:
+    """fusion text, agreement (IoU of region and the model's object) and confidence for
+    the final hard region; a "low" confidence comes with a note asking for a click."""
+    agreement = iou(region, prior > 0.5)
+    out: dict[str, object] = {"agreement": round(agreement, 3)}
+    conf = confidence_of(agreement)
+    if known:
+        out["fusion"] = "keyed edge, model regions"
+        conf = "medium" if conf == "low" else conf  # the edge and the object are plain to
+        # see; salient-object models under-rate white paint on white
+    else:
+        drawing = info.get("region") == "outlined drawing"
+        out["fusion"] = (("outlined drawing" if drawing else "GrabCut seeded by flat paint")
+                         + ("; the model agrees" if agreement >= 0.7
+                            else "; the model chose another object"))
+        # a photo or texture behind: never more than "medium"; an outlined drawing is
+        # plain to see whatever the salient-object model chose
+        conf = "medium" if conf == "high" or drawing else conf
+    out["confidence"] = conf
+    if conf == "low":
+        out["note"] = ("the most salient object may not be the character; click on the "
+                       "character (include) or on what to remove (exclude)")
+    return out
+
+
+def fuse(rgb: np.ndarray, prior: Prior, opts: ClassicalSegmenter.Options,
+         guide: str) -> Mask:
+    """The fused cut-out of rgb (H, W, 3) uint8 with `prior` (H, W) float32 from the model
+    `guide` (a registry name), or a callable returning it (e.g. the `result` of a prediction
+    running in another thread): the keyed region (or the photo analysis) and its soft edges
+    are computed first, and the model's answer is waited for only when first needed.
+    Returns a Mask: alpha (H, W) float32, foreground (H, W, 3) uint8, backend "auto", info
+    with method, model, fusion, confidence and agreement."""
     model = estimate_background(rgb)
     info: dict[str, object] = {"background": model.kind, "noise": round(model.noise, 2)}
-    obj = prior > 0.5
     if model.known:
-        region, found = keyed_region(rgb, model, tolerance, shadows, holes, prior=prior)
-        info.update(found)
-        added = model_paint(region, prior, model)
-        region = region | added
-        agreement = iou(region, obj)
-        info["fusion"] = "keyed edge, model regions"
-        info["model_paint_px"] = int(added.sum())
+        region, found = keyed_region(rgb, model, opts.tolerance, opts.shadows, opts.holes,
+                                     prior=prior)
     else:
         # the model's object only checks the cut-out: seeding GrabCut with it lost more
         # cases than it won on the dev sets (a salient photo object joins in)
         region, found = complex_region(rgb)
-        info.update(found)
-        agreement = iou(region, obj)
-        drawing = found["region"] == "outlined drawing"
-        info["fusion"] = (("outlined drawing" if drawing else "GrabCut seeded by flat paint")
-                          + ("; the model agrees" if agreement >= 0.7
-                             else "; the model chose another object"))
-        added = np.zeros_like(region)
-    info["agreement"] = round(agreement, 3)
-    conf = confidence_of(agreement)
-    if not model.known:  # a photo or texture behind: never more than "medium"; an outlined
-        # drawing is plain to see whatever the salient-object model chose
-        conf = "medium" if conf == "high" or info.get("region") == "outlined drawing" else conf
-    elif conf == "low":  # a keyed background: the edge and the object are plain to see;
-        conf = "medium"  # salient-object models under-rate white paint on white
-    info["confidence"] = conf
-    if conf == "low":
-        info["note"] = ("the most salient object may not be the character; click on the "
-                        "character (include) or on what to remove (exclude)")
-    return region, model, added, info
-
-
-def fuse(rgb: np.ndarray, prior: np.ndarray, opts: ClassicalSegmenter.Options,
-         guide: str) -> Mask:
-    """The fused cut-out of rgb (H, W, 3) uint8 with `prior` (H, W) float32 from the model
-    `guide` (a registry name). Returns a Mask: alpha (H, W) float32, foreground (H, W, 3)
-    uint8, backend "auto", info with method, model, fusion, confidence and agreement."""
-    region, model, added, info = fused_region(rgb, prior, opts.tolerance, opts.shadows,
-                                              opts.holes)
-    alpha, fg = soft_edges(rgb, region, model if model.known else None, opts,
-                           bool(info.get("shadow")))
+    info.update(found)
+    shadow = bool(info.get("shadow"))
+    alpha, fg = soft_edges(rgb, region, model if model.known else None, opts, shadow)
+    prior = prior() if callable(prior) else prior
+    added = model_paint(region, prior, model) if model.known else np.zeros_like(region)
+    if model.known:
+        info["model_paint_px"] = int(added.sum())
     if added.any():  # no visible edge there: the model's soft edge, the image's colour
+        keyed = region
+        region = region | added
+        alpha, fg = soft_edges(rgb, region, model, opts, shadow)
         r = opts.band + 2
-        keyed = region & ~added
         zone = (ndimage.binary_dilation(added, FOUR, iterations=r)
                 & ~ndimage.binary_erosion(added, FOUR, iterations=r)
                 & ~ndimage.binary_dilation(keyed, FOUR, iterations=1))
         soft = np.clip((prior - 0.5) / 0.3 + 0.5, 0.0, 1.0).astype(np.float32)
         alpha = np.where(zone, soft, alpha).astype(np.float32)
         fg = np.where(zone[..., None], rgb, fg)
+    info.update(_judge(region, prior, model.known, info))
     info.update(method="fusion", model=guide)
     return Mask(alpha=alpha, backend="auto", foreground=fg, info=info)
