@@ -143,3 +143,16 @@ def test_a_dark_character_is_not_taken_for_its_outline():
     _, info = complex_region(image)
     assert info["region"] == "grabcut"
     assert iou(ClassicalSegmenter().segment(image).alpha, body) >= 0.95
+
+
+def test_the_studio_says_the_drawing_was_cut_out_of_the_photo():
+    from studio.ui.handlers import made_by
+
+    image, _ = character(photo())
+    helmet = aa(lambda c, s: cv2.circle(c, (290 * s, 300 * s), 90 * s, 255, -1), SIZE)
+    mask = fuse(image, helmet, ClassicalSegmenter.Options(), "rembg:u2netp")
+    said = made_by(mask.backend, {**mask.info, "auto_choice": "rembg:u2netp"})
+    assert "confidence medium" in said
+    assert "outlined drawing was cut out of the photo (the model chose another object)" in said
+    plain = made_by("classical", ClassicalSegmenter().segment(character(photo(), False)[0]).info)
+    assert "outlined" not in plain

@@ -195,6 +195,10 @@ def made_by(backend: str, info: dict[str, Any] | None) -> str:
     """ "**classical** (chosen by auto)" from a mask's backend and info."""
     info = info or {}
     how = ", ".join(f"{k} {info[k]}" for k in ("method", "model", "confidence") if info.get(k))
+    if info.get("region") == "outlined drawing":  # a photo behind an outlined character
+        how += (", the outlined drawing was cut out of the photo" + (
+            " (the model chose another object)" if "another object" in str(info.get("fusion"))
+            else ""))
     return f"**{backend}**" + (" (chosen by auto)" if info.get("auto_choice") else "") + (
         f" — {how}" + (f". {info['note']}" if info.get("note") else "") if how else "")
 
