@@ -131,13 +131,13 @@ def cmd_segment(ns: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     studio.backend("segmenter", ns.backend)
 
-    def one(_i: int, src) -> Path:
+    def one(_i: int, src) -> tuple[Path, dict]:
         mask = studio.segment_image(src.image, ns.backend, prompt)
         require_character(src.image, mask.alpha, src.name)
         target = out_dir / f"{Path(src.name).stem}.png"
         out_dir.mkdir(exist_ok=True)  # only once there is something to write
         write_png(target, mask.cutout(src.image))
-        return target
+        return target, mask.info
 
     with progress_bar("segment", not ns.quiet and len(sources) > 1) as prog:
         results = run_frames(
@@ -151,7 +151,13 @@ def cmd_segment(ns: argparse.Namespace) -> int:
     failed: dict[str, list[str]] = {}  # one line per distinct reason (e.g. no worker)
     for src, r in zip(sources, results, strict=True):
         if r.ok:
-            print(r.value)
+            target, info = r.value
+            print(target)
+            if info.get("confidence") == "low":
+                print(f"note: {src.name}: low confidence, the most salient object may not be "
+                      "the character; check the cut-out, and if it is wrong give a point on "
+                      "the character (--point X,Y,+) or on what to remove (--point X,Y,-)",
+                      file=sys.stderr)
         else:
             if not isinstance(r.error, StudioError):
                 raise r.error  # type: ignore[misc]

@@ -5,6 +5,7 @@ Skipped only when the weights file is absent; `make test` always fetches it firs
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,22 @@ def test_auto_says_when_the_salient_object_is_not_the_character(real_models: Pat
     mask = registry.create("segmenter", "auto").segment(img)
     assert mask.info["confidence"] == "low" and "click" in mask.info["note"]
     assert "another object" in mask.info["fusion"]
+
+
+@needs_weights
+def test_cli_segment_says_when_confidence_is_low(real_models: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    img, _ = load_case("matting-dev", "snowman-without-snow__photo_coffee")
+    src = tmp_path / "coffee.png"
+    Image.fromarray(img).save(src)
+    r = subprocess.run([sys.executable, "-m", "studio", "segment", str(src), "--out-dir",
+                        str(tmp_path / "cut")], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "STUDIO_HOME": str(tmp_path / "home")})
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "cut" / "coffee.png").is_file()
+    assert "coffee.png: low confidence" in r.stderr and "--point X,Y,+" in r.stderr
 
 
 @needs_weights
