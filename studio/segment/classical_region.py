@@ -12,6 +12,7 @@ Masks are (H, W) bool, True on the foreground; images are (H, W, 3) uint8 RGB.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import cv2
@@ -24,6 +25,7 @@ from studio.segment.gapfill import (
     decide_enclosed,
     enclosed_regions,
     gap_radius,
+    model_votes,
     split_channels,
 )
 from studio.types import Point
@@ -114,9 +116,7 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
         paint = ~cand & (lum > 200) & (_channel_range(img) < 40)
         paint &= ~_small_parts(paint, max(40, int(0.0005 * h * w)))  # not mixed edge pixels
         wide, channels = split_channels(rest, radius)
-        if callable(prior) and wide.any():
-            prior = prior()
-        regs = enclosed_regions(wide, outer, joined, None if callable(prior) else prior, paint)
+        regs = enclosed_regions(wide, outer, joined, None, paint)
         if regs.count:
             idx = np.arange(1, regs.count + 1)
             hl = regs.labels
@@ -138,8 +138,13 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
             else:  # "on": every enclosed background-coloured region is a hole
                 light[:] = False
             # u2net-family models see the image at 320 px: finer regions are not theirs
-            ok = decide_enclosed(regs, radius, min_area, light, hole_ok, 0.025 * min(h, w),
-                                 0.004 * h * w)
+            fine = 0.025 * min(h, w)
+            if prior is not None and model_votes(regs, radius, min_area, light, hole_ok,
+                                                 fine).any():
+                prior = prior() if callable(prior) else prior  # waits for the model here
+                regs = dataclasses.replace(regs, prior=np.asarray(
+                    ndimage.mean(prior, hl, idx)))
+            ok = decide_enclosed(regs, radius, min_area, light, hole_ok, fine, 0.004 * h * w)
             outer |= np.concatenate([[False], ok])[hl]
             n_holes = int((ok & (regs.area >= min_area)).sum())
             n_paint = int((~ok & (regs.area >= min_area)).sum())

@@ -115,6 +115,16 @@ def enclosed_regions(rest: np.ndarray, outside: np.ndarray, joined: np.ndarray,
                    np.asarray(mean_prior), contact)
 
 
+def model_votes(regions: Regions, radius: int, min_area: int, light_paint: np.ndarray,
+                hole_ok: np.ndarray, prior_min_thickness: float = 0.0) -> np.ndarray:
+    """(count,) bool: the regions whose fate a model prior decides (rule 2 of
+    `decide_enclosed`); when none, the prior need not be computed (or waited for)."""
+    thin = regions.thickness <= radius + 1
+    channel = regions.leaky & thin & (regions.paint_contact < 0.33)
+    return (~channel & (regions.area >= min_area) & (regions.thickness >= prior_min_thickness)
+            & ~np.asarray(light_paint, bool) & ~np.asarray(hole_ok, bool))
+
+
 def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: np.ndarray,
                     hole_ok: np.ndarray, prior_min_thickness: float = 0.0,
                     min_paint_area: float = 0.0) -> np.ndarray:
@@ -142,13 +152,12 @@ def decide_enclosed(regions: Regions, radius: int, min_area: int, light_paint: n
     """
     n = regions.count
     out = np.zeros(n, bool)
+    votes = model_votes(regions, radius, min_area, light_paint, hole_ok, prior_min_thickness)
     for i in range(n):
         thin = regions.thickness[i] <= radius + 1
         if regions.leaky[i] and thin and regions.paint_contact[i] < 0.33:
             out[i] = True
-        elif (not np.isnan(regions.prior[i]) and regions.area[i] >= min_area
-              and regions.thickness[i] >= prior_min_thickness and not light_paint[i]
-              and not hole_ok[i]):
+        elif votes[i] and not np.isnan(regions.prior[i]):
             out[i] = regions.prior[i] < 0.5
         elif regions.leaky[i]:  # small pockets behind a narrow entrance are background
             out[i] = not (light_paint[i] and regions.area[i] >= min_paint_area)
