@@ -35,7 +35,8 @@ NEAR_SEEDS = 0.06
 """Probable foreground for GrabCut: within this fraction of the side of a flat-paint seed."""
 
 
-def _touching_border(labels: np.ndarray) -> np.ndarray:
+def touching_border(labels: np.ndarray) -> np.ndarray:
+    """The labels (> 0) of components of `labels` (H, W) int that touch the frame."""
     ids = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     return ids[ids > 0]
 
@@ -104,7 +105,7 @@ def keyed_region(rgb: np.ndarray, model: BackgroundModel, tolerance: float,
     # (meaningless where noise puts every light pixel within 2 tol: then only the fill counts)
     if model.noise <= 1.5:
         weak, _ = ndimage.label(cand | (dist < 2.0 * tol), FOUR)
-        joined = np.isin(weak, _touching_border(weak))
+        joined = np.isin(weak, touching_border(weak))
     else:
         joined = np.zeros_like(cand)
     rest = near & ~outer
@@ -234,7 +235,7 @@ def flat_seeds(rgb: np.ndarray, min_frac: float = 0.04) -> np.ndarray:
         areas = np.bincount(labels.ravel(), minlength=n + 1)
         keep = areas >= min_area
         keep[0] = False
-        keep[_touching_border(labels)] = False
+        keep[touching_border(labels)] = False
         keep[_cut_by_one_side(labels, areas)] = True
         keep[0] = False
         best = keep[labels]
@@ -270,7 +271,7 @@ def grabcut_region(rgb: np.ndarray, margin: float = 0.03, iterations: int = 4,
     frame = border_mask(sh, sw, bw)
     gc[frame & ~seeds_s] = cv2.GC_BGD
     fg = _grabcut(small, gc, iterations)
-    return _upsample_mask(_largest_parts(fg, seeds_s, max_hole=0.002 * sh * sw), h, w)
+    return resize_mask(_largest_parts(fg, seeds_s, max_hole=0.002 * sh * sw), h, w)
 
 
 def grabcut_at_scale(rgb: np.ndarray, gc: np.ndarray, seeds: np.ndarray, iterations: int,
@@ -283,7 +284,7 @@ def grabcut_at_scale(rgb: np.ndarray, gc: np.ndarray, seeds: np.ndarray, iterati
     small = cv2.resize(rgb, (round(w * sc), round(h * sc)), interpolation=cv2.INTER_AREA)
     fg = _grabcut(small, gc, iterations)
     sh, sw = small.shape[:2]
-    return _upsample_mask(_largest_parts(fg, seeds, max_hole=0.002 * sh * sw), h, w)
+    return resize_mask(_largest_parts(fg, seeds, max_hole=0.002 * sh * sw), h, w)
 
 
 def _largest_parts(mask: np.ndarray, seeds: np.ndarray | None = None,
@@ -314,7 +315,8 @@ def _largest_parts(mask: np.ndarray, seeds: np.ndarray | None = None,
     return filled & ~opening[hl]
 
 
-def _upsample_mask(mask: np.ndarray, h: int, w: int) -> np.ndarray:
+def resize_mask(mask: np.ndarray, h: int, w: int) -> np.ndarray:
+    """(h, w) bool: `mask` (bool) resized with linear interpolation, threshold 0.5."""
     if mask.shape == (h, w):
         return mask
     up = cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
@@ -370,8 +372,8 @@ def refine_with_points(rgb: np.ndarray, region: np.ndarray, points: tuple[Point,
     if not fg_labels.any():
         return np.zeros((h, w), bool)
     fg = _grabcut(small, gc, iterations)
-    out = _upsample_mask(fg, h, w)
+    out = resize_mask(fg, h, w)
     # keep full-resolution detail where GrabCut agreed with the original region
     agree = cv2.resize(fg.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
-    changed = ndimage.binary_dilation(agree != _upsample_mask(reg, h, w), iterations=2)
+    changed = ndimage.binary_dilation(agree != resize_mask(reg, h, w), iterations=2)
     return np.where(changed, out, region)

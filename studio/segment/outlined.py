@@ -35,6 +35,12 @@ import numpy as np
 from scipy import ndimage
 
 from studio.segment.background import border_mask
+from studio.segment.classical_region import (
+    grabcut_at_scale,
+    grabcut_region,
+    resize_mask,
+    touching_border,
+)
 
 FOUR = ndimage.generate_binary_structure(2, 1)
 EIGHT = np.ones((3, 3), bool)
@@ -92,11 +98,6 @@ def _disk(r: int) -> np.ndarray:
     return x * x + y * y <= r * r
 
 
-def _touching_frame(labels: np.ndarray) -> np.ndarray:
-    ids = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    return ids[ids > 0]
-
-
 def _flatness(rgb: np.ndarray) -> np.ndarray:
     """(H, W) int16: max over channels of the 3x3 range after a light blur (sigma 0.8 px, so
     JPEG noise on flat paint stays under a few levels)."""
@@ -114,7 +115,7 @@ def _near_other_label(labels: np.ndarray, cand: np.ndarray, r: int) -> np.ndarra
     return ((hi > 0) & (hi != labels)) | ((lo < big) & (lo != labels))
 
 
-def flat_paint(rgb: np.ndarray, dark: np.ndarray, flatness: np.ndarray) -> np.ndarray:
+def flat_paint(dark: np.ndarray, flatness: np.ndarray) -> np.ndarray:
     """(H, W) bool: flat regions (not dark, not touching the frame, >= 0.05 % of the image)
     whose rim is at least 30 % next to dark ink and at most 25 % next to neither ink nor
     other paint. The flatness tolerance grows (2 to 12 levels, for JPEG) until the paint
@@ -131,7 +132,7 @@ def flat_paint(rgb: np.ndarray, dark: np.ndarray, flatness: np.ndarray) -> np.nd
         areas = np.bincount(labels.ravel(), minlength=n + 1)
         ok = areas >= min_area
         ok[0] = False
-        ok[_touching_frame(labels)] = False
+        ok[touching_border(labels)] = False
         rim = flat & ~ndimage.binary_erosion(flat, FOUR)
         rim_px = np.bincount(np.where(rim, labels, 0).ravel(), minlength=n + 1)
         inked = np.bincount(np.where(rim & near_dark, labels, 0).ravel(), minlength=n + 1)
@@ -190,13 +191,6 @@ def _drawing(dark: np.ndarray, paint: np.ndarray, flatness: np.ndarray, stroke: 
     return filled, thick & ~filled
 
 
-def _resize_mask(mask: np.ndarray, h: int, w: int) -> np.ndarray:
-    if mask.shape == (h, w):
-        return mask
-    up = cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    return up > 0.5
-
-
 def outlined_art(rgb: np.ndarray) -> OutlinedArt | None:
     """The outlined drawing in rgb (H, W, 3) uint8, or None when there is no flat paint
     (>= 1 % of the image) or no measurable stroke. Check `.convincing` before trusting it."""
@@ -206,7 +200,7 @@ def outlined_art(rgb: np.ndarray) -> OutlinedArt | None:
         rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     dark = work.astype(np.float32) @ LUMA < DARK_LUMA
     flatness = _flatness(work)
-    paint = flat_paint(work, dark, flatness)
+    paint = flat_paint(dark, flatness)
     if paint.sum() < 0.01 * paint.size:
         return None
     stroke = stroke_width(dark, paint)
@@ -217,7 +211,7 @@ def outlined_art(rgb: np.ndarray) -> OutlinedArt | None:
     ringed = float(dark[rim].mean()) if rim.any() else 0.0
     ring = ndimage.binary_dilation(region, _disk(4)) & ~ndimage.binary_dilation(region, _disk(1))
     walled = float(thick[ring].mean()) if ring.any() else 0.0
-    return OutlinedArt(_resize_mask(region, h, w), _resize_mask(thick, h, w), stroke,
+    return OutlinedArt(resize_mask(region, h, w), resize_mask(thick, h, w), stroke,
                        MAX_STROKE * min(dark.shape), ringed, walled)
 
 
@@ -226,8 +220,6 @@ def seeded_grabcut(rgb: np.ndarray, art: OutlinedArt, iterations: int = 4,
     """(H, W) bool: GrabCut with the drawing as hard foreground (eroded 1 px), one stroke
     width around it undecided, the photo's thick dark areas and the frame hard background.
     Runs at most at `max_side` px."""
-    from studio.segment.classical_region import grabcut_at_scale
-
     h, w = rgb.shape[:2]
     sc = min(1.0, max_side / max(h, w))
     size = (round(w * sc), round(h * sc))
@@ -247,8 +239,6 @@ def seeded_grabcut(rgb: np.ndarray, art: OutlinedArt, iterations: int = 4,
 def complex_region(rgb: np.ndarray) -> tuple[np.ndarray, dict[str, object]]:
     """Hard region (H, W) bool for a photo or texture behind the character, and info:
     "region" ("grabcut" or "outlined drawing"), with "stroke_px" when a drawing was found."""
-    from studio.segment.classical_region import grabcut_region
-
     plain = grabcut_region(rgb)
     art = outlined_art(rgb)
     if art is None or not art.convincing:
