@@ -30,7 +30,9 @@ from studio.segment.matting import (
     closed_form_band,
     estimate_foreground,
     jpeg_foreground,
+    linear_fill,
     nearest_colour,
+    paint_colour,
     project_alpha,
     smooth_fill,
 )
@@ -120,29 +122,40 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Alpha (H, W) float32 and foreground (H, W, 3) uint8 from a hard region."""
     img = rgb.astype(np.float32)
+    import os
     r = opts.band if model is not None else opts.band + 2
-    solid = ndimage.binary_erosion(region, DISK, iterations=r)
+    noisy = model is not None and model.noise > 1.5
+    r_in = r + int(os.environ.get("XIN", "0")) if noisy else r
+    solid = ndimage.binary_erosion(region, DISK, iterations=r_in)
     clear = ~ndimage.binary_dilation(region, DISK, iterations=r)
     band = ~solid & ~clear
     alpha = region.astype(np.float32)
-    noisy = model is not None and model.noise > 1.5
     if model is not None and model.image is not None:
         bg = model.image
         if model.kind != "checkerboard" and (shadow or model.noise > 1.5):
-            ratio = smooth_fill(img / np.maximum(bg, 1.0), clear, 2.0)
+            ratio = img / np.maximum(bg, 1.0)
+            if shadow and os.environ.get("LIN", "1") == "1":  # a shadow darkens towards the outline: follow the ramp in
+                ratio = linear_fill(ratio, clear, 2.0, ~clear & ~solid)
+            else:
+                ratio = smooth_fill(ratio, clear, 2.0)
             bg = np.clip(bg * np.clip(ratio, 0.1, 1.5), 0, 255)
         if not solid.any():
             solid = region
         fgc = _local_foreground(img, bg, region, solid, r)
         a, contrast = project_alpha(img[band], fgc[band], bg[band])
+        contrast0 = contrast
         if noisy:  # JPEG: chroma bleeds across the edge, luma stays sharp: trust luma
             a_j, contrast_j = project_alpha(
                 img[band] @ JPEG_SPACE, fgc[band] @ JPEG_SPACE, bg[band] @ JPEG_SPACE)
             luma = contrast_j >= max(8.0, 4.0 * model.noise)
             a[luma] = a_j[luma]
+            contrast = np.where(luma, contrast_j, contrast)
+        k = float(os.environ.get("KC", "0"))
+        t = k * model.noise / np.maximum(contrast, 1e-3)
+        a = np.where(a < t, 0.0, np.where(a > 1 - t, 1.0, a)).astype(np.float32)
         alpha[band] = a
         low = np.zeros_like(band)
-        low[band] = contrast < opts.min_contrast
+        low[band] = contrast0 < opts.min_contrast
         if low.any():
             alpha = closed_form_band(img, alpha, low)
     else:
@@ -157,12 +170,19 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
         if rim.any():
             solid = solid & ~rim
             near = np.where(rim[..., None], far, near)
+    paint = img
     if noisy:  # JPEG: colours next to an edge ring and bleed; take them from further in
         deep = ndimage.binary_erosion(region, DISK, iterations=r + 2)
         solid = deep if deep.any() else solid
+        ring = int(os.environ.get("RING", "0"))
+        if ring:
+            zone = solid & ~ndimage.binary_erosion(solid, DISK, iterations=ring)
+            paint = paint_colour(img, solid, zone, int(os.environ.get("PR", "2")),
+                                 float(os.environ.get("PT", "4")) * model.noise)
         if near is not None:  # unless they belong to another colour (thin outlines)
-            near = jpeg_foreground(img, bg, alpha, solid, near, max(8.0, 5.0 * model.noise))
-    fg = estimate_foreground(img, alpha, None if noisy else bg, solid, near)
+            near = jpeg_foreground(img, bg, alpha, solid, near, max(8.0, 5.0 * model.noise),
+                                   paint)
+    fg = estimate_foreground(paint, alpha, None if noisy else bg, solid, near)
     if near is not None:  # a coloured backdrop's tint on the edge pixels
         deep = ndimage.binary_erosion(region, DISK, iterations=2 * r + 2)
         edge = (~deep | rim) & (alpha > 0)

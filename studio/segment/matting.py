@@ -50,6 +50,47 @@ def smooth_fill(values: np.ndarray, region: np.ndarray, sigma: float) -> np.ndar
     return out
 
 
+def linear_fill(values: np.ndarray, region: np.ndarray, sigma: float,
+                where: np.ndarray) -> np.ndarray:
+    """First-order normalised convolution (Knutsson & Westin 1993): at each `where` pixel,
+    the value at that pixel of a plane a + b dx + c dy fitted by least squares to `values`
+    (H, W, C) float32 over `region` (H, W) bool, weighted by a Gaussian of `sigma` px.
+    Unlike `smooth_fill` (a weighted mean), it follows a ramp up to the pixel: a drop
+    shadow that darkens towards the outline is extrapolated, not averaged from further
+    out. The slopes get a ridge of 1 % of the weight (in units of sigma^2), so where the
+    support is too thin to fix a plane the fit falls back towards the weighted mean.
+    Returns (H, W, C) float32: the fit on `where`, `smooth_fill` elsewhere."""
+    out = smooth_fill(values, region, sigma)
+    if not where.any() or not region.any():
+        return out
+    k = int(np.ceil(3 * sigma))
+    u = np.arange(-k, k + 1, dtype=np.float64)
+    g = np.exp(-0.5 * (u / sigma) ** 2)
+    kernels = (g, u * g, u * u * g)
+
+    def moment(f: np.ndarray, py: int, px: int) -> np.ndarray:
+        """sum over q of f(q) * G(q - p) * (qy - py)^py * (qx - px)^px, at `where`."""
+        t = ndimage.correlate1d(f, kernels[py], axis=0, mode="constant")
+        return ndimage.correlate1d(t, kernels[px], axis=1, mode="constant")[where]
+
+    m = region.astype(np.float64)
+    s00, s01, s10 = moment(m, 0, 0), moment(m, 0, 1), moment(m, 1, 0)
+    s02, s11, s20 = moment(m, 0, 2), moment(m, 1, 1), moment(m, 2, 0)
+    ok = s00 > 1e-3
+    ridge = 0.01 * s00 * sigma * sigma
+    a = np.stack([np.stack([s00, s01, s10], -1),
+                  np.stack([s01, s02 + ridge, s11], -1),
+                  np.stack([s10, s11, s20 + ridge], -1)], -2)  # (N, 3, 3)
+    a[~ok] = np.eye(3)
+    for c in range(values.shape[2]):
+        f = values[..., c].astype(np.float64) * m
+        rhs = np.stack([moment(f, 0, 0), moment(f, 0, 1), moment(f, 1, 0)], -1)
+        sol = np.linalg.solve(a, rhs[..., None])[:, 0, 0]
+        col = out[..., c]
+        col[where] = np.where(ok, sol, col[where]).astype(np.float32)
+    return out
+
+
 def project_alpha(image: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> tuple[np.ndarray,
                                                                             np.ndarray]:
     """Alpha (H, W) float32 in [0, 1] and contrast |F - B| (H, W) for image = a F + (1-a) B.
@@ -125,6 +166,34 @@ def estimate_foreground(image: np.ndarray, alpha: np.ndarray, bg: np.ndarray | N
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
+def paint_colour(image: np.ndarray, paint: np.ndarray, zone: np.ndarray, radius: int,
+                 tol: float) -> np.ndarray:
+    """(H, W, 3) float32: `image` with each `zone` pixel replaced by the per-channel median
+    of the `paint` pixels within `radius` px (a square window) whose colour is within
+    `tol` (max channel difference, 0..255) of its own: the colour of that paint with
+    JPEG quantisation noise and the ringing ("mosquito noise") next to edges removed, the
+    way a sigma filter (Lee 1983) smooths without crossing into another colour. A median,
+    not a mean, so noise clipped at 0 or 255 (black outlines, white paint) is not biased
+    towards grey. image: (H, W, 3) float32 0..255; paint, zone: (H, W) bool."""
+    out = image.astype(np.float32).copy()
+    ys, xs = np.nonzero(zone)
+    if len(ys) == 0:
+        return out
+    h, w = paint.shape
+    offs = np.arange(-radius, radius + 1)
+    dy, dx = (a.ravel() for a in np.meshgrid(offs, offs, indexing="ij"))
+    qy = np.clip(ys[:, None] + dy[None], 0, h - 1)
+    qx = np.clip(xs[:, None] + dx[None], 0, w - 1)
+    own = out[ys, xs]
+    q = out[qy, qx]  # (N, K, 3)
+    ok = paint[qy, qx] & (np.abs(q - own[:, None]).max(-1) < tol)
+    q = np.where(ok[..., None], q, np.nan)
+    has = ok.any(1)
+    med = np.nanmedian(q[has], axis=1)
+    out[ys[has], xs[has]] = med
+    return out
+
+
 def line_residual(image: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> np.ndarray:
     """(...) float32 distance of each colour in image from the segment bg..fg (same-shaped
     (..., 3) float32 arrays): how badly image = a fg + (1 - a) bg explains the pixel."""
@@ -136,7 +205,8 @@ def line_residual(image: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> np.ndarr
 
 
 def jpeg_foreground(image: np.ndarray, bg: np.ndarray, alpha: np.ndarray, deep: np.ndarray,
-                    local: np.ndarray, tol: float) -> np.ndarray:
+                    local: np.ndarray, tol: float, paint: np.ndarray | None = None
+                    ) -> np.ndarray:
     """Pure foreground colour (H, W, 3) float32 for the edge pixels of a JPEG.
 
     image, bg, local: (H, W, 3) float32 0..255 (local: a nearby foreground colour per pixel,
@@ -148,7 +218,7 @@ def jpeg_foreground(image: np.ndarray, bg: np.ndarray, alpha: np.ndarray, deep: 
     the background."""
     ys = image @ JPEG_SPACE
     bs = bg @ JPEG_SPACE
-    far = nearest_colour(image, deep)
+    far = nearest_colour(image if paint is None else paint, deep)
     r_far = line_residual(ys, far @ JPEG_SPACE, bs)
     r_loc = line_residual(ys, local @ JPEG_SPACE, bs)
     near = np.where(((r_far <= tol) | (r_far <= r_loc))[..., None], far, local)
