@@ -26,7 +26,8 @@ from studio.options import BackendOptions
 from studio.segment.background import BackgroundModel, estimate_background
 from studio.segment.classical_region import keyed_region
 from studio.segment.matting import (
-    JPEG_SPACE,
+    JPEG_LUMA,
+    clamp_to_noise,
     closed_form_band,
     estimate_foreground,
     jpeg_foreground,
@@ -43,6 +44,12 @@ from studio.segment.softedge import despill, rim_width, soft_rim
 from studio.types import Mask, Prompt
 
 DISK = ndimage.generate_binary_structure(2, 1)
+NOISY = 1.5
+"""Background noise (0..255) above which an image is treated as noisy (JPEG, sensor)."""
+PAINT_RADIUS = 3
+"""Window half width (px) over which a noisy image's paint colour is taken (7 x 7)."""
+PAINT_TOL = 4.0
+"""Colour tolerance of that window in units of the background noise."""
 
 
 def has_alpha(image: np.ndarray) -> bool:
@@ -122,40 +129,34 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Alpha (H, W) float32 and foreground (H, W, 3) uint8 from a hard region."""
     img = rgb.astype(np.float32)
-    import os
     r = opts.band if model is not None else opts.band + 2
-    noisy = model is not None and model.noise > 1.5
-    r_in = r + int(os.environ.get("XIN", "0")) if noisy else r
-    solid = ndimage.binary_erosion(region, DISK, iterations=r_in)
+    noisy = model is not None and model.noise > NOISY
+    # JPEG ringing lifts the pixels just outside an edge past the keying tolerance, so a
+    # noisy image's region reaches about 1 px further out: its pure colours start 1 px
+    # further in (else the first "solid" pixels are still mixed and alpha comes out high)
+    solid = ndimage.binary_erosion(region, DISK, iterations=r + 1 if noisy else r)
     clear = ~ndimage.binary_dilation(region, DISK, iterations=r)
     band = ~solid & ~clear
     alpha = region.astype(np.float32)
+    paint = img
     if model is not None and model.image is not None:
-        bg = model.image
-        if model.kind != "checkerboard" and (shadow or model.noise > 1.5):
-            ratio = img / np.maximum(bg, 1.0)
-            if shadow and os.environ.get("LIN", "1") == "1":  # a shadow darkens towards the outline: follow the ramp in
-                ratio = linear_fill(ratio, clear, 2.0, ~clear & ~solid)
-            else:
-                ratio = smooth_fill(ratio, clear, 2.0)
-            bg = np.clip(bg * np.clip(ratio, 0.1, 1.5), 0, 255)
+        bg = local_background(img, model, clear, band, shadow)
         if not solid.any():
             solid = region
-        fgc = _local_foreground(img, bg, region, solid, r)
+        if noisy:  # JPEG noise and ringing out of the paint colours next to the edge
+            paint = paint_colour(img, solid, solid & ~ndimage.binary_erosion(
+                solid, DISK, iterations=r + 2), PAINT_RADIUS, PAINT_TOL * model.noise)
+        fgc = _local_foreground(paint, bg, region, solid, r)
         a, contrast = project_alpha(img[band], fgc[band], bg[band])
-        contrast0 = contrast
-        if noisy:  # JPEG: chroma bleeds across the edge, luma stays sharp: trust luma
-            a_j, contrast_j = project_alpha(
-                img[band] @ JPEG_SPACE, fgc[band] @ JPEG_SPACE, bg[band] @ JPEG_SPACE)
-            luma = contrast_j >= max(8.0, 4.0 * model.noise)
-            a[luma] = a_j[luma]
-            contrast = np.where(luma, contrast_j, contrast)
-        k = float(os.environ.get("KC", "0"))
-        t = k * model.noise / np.maximum(contrast, 1e-3)
-        a = np.where(a < t, 0.0, np.where(a > 1 - t, 1.0, a)).astype(np.float32)
-        alpha[band] = a
         low = np.zeros_like(band)
-        low[band] = contrast0 < opts.min_contrast
+        low[band] = contrast < opts.min_contrast
+        if noisy:  # JPEG: chroma is stored at half resolution and bleeds; luma stays sharp
+            a_y, contrast_y = project_alpha(img[band] @ JPEG_LUMA, fgc[band] @ JPEG_LUMA,
+                                            bg[band] @ JPEG_LUMA)
+            luma = contrast_y >= max(8.0, 4.0 * model.noise)
+            a[luma] = a_y[luma]
+            contrast = np.where(luma, contrast_y, contrast)
+        alpha[band] = clamp_to_noise(a, contrast, model.noise)
         if low.any():
             alpha = closed_form_band(img, alpha, low)
     else:
@@ -170,15 +171,9 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
         if rim.any():
             solid = solid & ~rim
             near = np.where(rim[..., None], far, near)
-    paint = img
     if noisy:  # JPEG: colours next to an edge ring and bleed; take them from further in
         deep = ndimage.binary_erosion(region, DISK, iterations=r + 2)
         solid = deep if deep.any() else solid
-        ring = int(os.environ.get("RING", "0"))
-        if ring:
-            zone = solid & ~ndimage.binary_erosion(solid, DISK, iterations=ring)
-            paint = paint_colour(img, solid, zone, int(os.environ.get("PR", "2")),
-                                 float(os.environ.get("PT", "4")) * model.noise)
         if near is not None:  # unless they belong to another colour (thin outlines)
             near = jpeg_foreground(img, bg, alpha, solid, near, max(8.0, 5.0 * model.noise),
                                    paint)
@@ -189,6 +184,28 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
         ref = nearest_colour(img, deep) if deep.any() else near
         fg = np.rint(despill(fg.astype(np.float32), bg, ref, edge)).astype(np.uint8)
     return alpha, fg
+
+
+def local_background(img: np.ndarray, model: BackgroundModel, clear: np.ndarray,
+                     band: np.ndarray, shadow: bool) -> np.ndarray:
+    """(H, W, 3) float32 background colour behind each pixel: the model, times the ratio
+    image / model carried in from the `clear` pixels (beyond the edge band) where a drop
+    shadow darkens it or noise makes the model only a mean. Under a shadow the ratio is
+    extrapolated to the `band` pixels by a local plane (`linear_fill`): a shadow darkens
+    towards the outline, and a weighted mean of the ratio further out left the band
+    pixels 5-8 levels too light, so they read as 2-3 % mixed with a dark outline. The
+    plane is fitted over more pixels where the background is noisier (sigma 1.5 px + the
+    noise level) so it extrapolates no more noise than the mean did."""
+    bg = model.image
+    assert bg is not None
+    if model.kind == "checkerboard" or not (shadow or model.noise > NOISY):
+        return bg
+    ratio = img / np.maximum(bg, 1.0)
+    if shadow:
+        ratio = linear_fill(ratio, clear, 1.5 + model.noise, band)
+    else:
+        ratio = smooth_fill(ratio, clear, 2.0)
+    return np.clip(bg * np.clip(ratio, 0.1, 1.5), 0, 255)
 
 
 def _local_foreground(img: np.ndarray, bg: np.ndarray, region: np.ndarray,
