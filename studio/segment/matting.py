@@ -63,35 +63,42 @@ def linear_fill(values: np.ndarray, region: np.ndarray, sigma: float,
     (H, W, C) float32 over `region` (H, W) bool, weighted by a Gaussian of `sigma` px.
     Unlike `smooth_fill` (a weighted mean), it follows a ramp up to the pixel: a drop
     shadow that darkens towards the outline is extrapolated, not averaged from further
-    out. The slopes get a ridge of 1 % of the weight (in units of sigma^2), so where the
+    out. The slopes get a ridge of 0.1 % of the weight (in units of sigma^2), so where the
     support is too thin to fix a plane the fit falls back towards the weighted mean.
     Returns (H, W, C) float32: the fit on `where`, `smooth_fill` elsewhere."""
     out = smooth_fill(values, region, sigma)
     if not where.any() or not region.any():
         return out
     k = int(np.ceil(3 * sigma))
-    u = np.arange(-k, k + 1, dtype=np.float64)
+    ys, xs = np.nonzero(where)
+    y0, y1 = max(ys.min() - k, 0), min(ys.max() + k + 1, where.shape[0])
+    x0, x1 = max(xs.min() - k, 0), min(xs.max() + k + 1, where.shape[1])
+    crop = (slice(y0, y1), slice(x0, x1))
+    at = where[crop]
+    u = np.arange(-k, k + 1, dtype=np.float32)
     g = np.exp(-0.5 * (u / sigma) ** 2)
     kernels = (g, u * g, u * u * g)
 
-    def moment(f: np.ndarray, py: int, px: int) -> np.ndarray:
-        """sum over q of f(q) * G(q - p) * (qy - py)^py * (qx - px)^px, at `where`."""
-        t = ndimage.correlate1d(f, kernels[py], axis=0, mode="constant")
-        return ndimage.correlate1d(t, kernels[px], axis=1, mode="constant")[where]
+    def moments(f: np.ndarray, orders: tuple[tuple[int, int], ...]) -> list[np.ndarray]:
+        """sum over q of f(q) G(q - p) (qy - py)^i (qx - px)^j at the `where` pixels p,
+        for each (i, j) in orders (one pass along y per i, shared)."""
+        along_y = {i: ndimage.correlate1d(f, kernels[i], axis=0, mode="constant")
+                   for i in {i for i, _ in orders}}
+        return [ndimage.correlate1d(along_y[i], kernels[j], axis=1, mode="constant")[at]
+                .astype(np.float64) for i, j in orders]
 
-    m = region.astype(np.float64)
-    s00, s01, s10 = moment(m, 0, 0), moment(m, 0, 1), moment(m, 1, 0)
-    s02, s11, s20 = moment(m, 0, 2), moment(m, 1, 1), moment(m, 2, 0)
+    m = region[crop].astype(np.float32)
+    s00, s01, s10, s02, s11, s20 = moments(m, ((0, 0), (0, 1), (1, 0), (0, 2), (1, 1), (2, 0)))
     ok = s00 > 1e-3
-    ridge = 0.01 * s00 * sigma * sigma
+    ridge = 0.001 * s00 * sigma * sigma
     a = np.stack([np.stack([s00, s01, s10], -1),
                   np.stack([s01, s02 + ridge, s11], -1),
                   np.stack([s10, s11, s20 + ridge], -1)], -2)  # (N, 3, 3)
     a[~ok] = np.eye(3)
+    inv_row = np.linalg.inv(a)[:, 0, :]  # the plane's value at p: first row of A^-1
     for c in range(values.shape[2]):
-        f = values[..., c].astype(np.float64) * m
-        rhs = np.stack([moment(f, 0, 0), moment(f, 0, 1), moment(f, 1, 0)], -1)
-        sol = np.linalg.solve(a, rhs[..., None])[:, 0, 0]
+        rhs = np.stack(moments(values[crop][..., c] * m, ((0, 0), (0, 1), (1, 0))), -1)
+        sol = np.einsum("nk,nk->n", inv_row, rhs)
         col = out[..., c]
         col[where] = np.where(ok, sol, col[where]).astype(np.float32)
     return out
@@ -207,10 +214,13 @@ def paint_colour(image: np.ndarray, paint: np.ndarray, zone: np.ndarray, radius:
     own = out[ys, xs]
     q = out[qy, qx]  # (N, K, 3)
     ok = paint[qy, qx] & (np.abs(q - own[:, None]).max(-1) < tol)
-    q = np.where(ok[..., None], q, np.nan)
-    has = ok.any(1)
-    med = np.nanmedian(q[has], axis=1)
-    out[ys[has], xs[has]] = med
+    # per-channel median of the accepted samples: sort with the rejected ones last
+    q = np.sort(np.where(ok[..., None], q, np.inf), axis=1)
+    count = ok.sum(1)
+    has = count > 0
+    q, n = q[has], count[has]
+    rows = np.arange(len(n))
+    out[ys[has], xs[has]] = 0.5 * (q[rows, (n - 1) // 2] + q[rows, n // 2])
     return out
 
 
