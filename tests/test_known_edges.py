@@ -138,13 +138,13 @@ def test_jpeg_on_offwhite_edge_colour_and_alpha(line_colour, max_edge: float,
 
 
 def test_linear_fill_follows_a_ramp_the_mean_does_not() -> None:
-    yy, xx = np.mgrid[0:40, 0:40].astype(np.float32)
+    xx = np.mgrid[0:40, 0:40][1].astype(np.float32)
     ramp = (100 + 3 * xx)[..., None]
     known = xx >= 20
     want = np.zeros_like(known)
     want[:, 16:20] = True  # 1-4 px beyond the known pixels
-    lin = linear_fill(ramp, known, 2.0, want)
     mean = smooth_fill(ramp, known, 2.0)
+    lin = linear_fill(ramp, known, 2.0, want, mean)
     err_lin = np.abs(lin[want][:, 0] - ramp[want][:, 0]).max()
     err_mean = np.abs(mean[want][:, 0] - ramp[want][:, 0]).max()
     assert err_lin < 0.5 < 5 < err_mean

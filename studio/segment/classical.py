@@ -201,10 +201,8 @@ def local_background(img: np.ndarray, model: BackgroundModel, clear: np.ndarray,
     if model.kind == "checkerboard" or not (shadow or model.noise > NOISY):
         return bg
     ratio = img / np.maximum(bg, 1.0)
-    if shadow:
-        ratio = linear_fill(ratio, clear, 1.5 + model.noise, band)
-    else:
-        ratio = smooth_fill(ratio, clear, 2.0)
+    mean = smooth_fill(ratio, clear, 2.0)
+    ratio = linear_fill(ratio, clear, 1.5 + model.noise, band, mean) if shadow else mean
     return np.clip(bg * np.clip(ratio, 0.1, 1.5), 0, 255)
 
 

@@ -57,7 +57,7 @@ def smooth_fill(values: np.ndarray, region: np.ndarray, sigma: float) -> np.ndar
 
 
 def linear_fill(values: np.ndarray, region: np.ndarray, sigma: float,
-                where: np.ndarray) -> np.ndarray:
+                where: np.ndarray, base: np.ndarray) -> np.ndarray:
     """First-order normalised convolution (Knutsson & Westin 1993): at each `where` pixel,
     the value at that pixel of a plane a + b dx + c dy fitted by least squares to `values`
     (H, W, C) float32 over `region` (H, W) bool, weighted by a Gaussian of `sigma` px.
@@ -65,8 +65,9 @@ def linear_fill(values: np.ndarray, region: np.ndarray, sigma: float,
     shadow that darkens towards the outline is extrapolated, not averaged from further
     out. The slopes get a ridge of 0.1 % of the weight (in units of sigma^2), so where the
     support is too thin to fix a plane the fit falls back towards the weighted mean.
-    Returns (H, W, C) float32: the fit on `where`, `smooth_fill` elsewhere."""
-    out = smooth_fill(values, region, sigma)
+    Returns `base` (H, W, C) float32 (e.g. `smooth_fill`) with the fit on `where` (where
+    `region` has support within 3 sigma)."""
+    out = base.astype(np.float32).copy()
     if not where.any() or not region.any():
         return out
     k = int(np.ceil(3 * sigma))
