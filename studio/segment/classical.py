@@ -131,12 +131,14 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
     img = rgb.astype(np.float32)
     r = opts.band if model is not None else opts.band + 2
     noisy = model is not None and model.noise > NOISY
+    solid = ndimage.binary_erosion(region, DISK, iterations=r)
     # JPEG ringing lifts the pixels just outside an edge past the keying tolerance, so a
-    # noisy image's region reaches about 1 px further out: its pure colours start 1 px
-    # further in (else the first "solid" pixels are still mixed and alpha comes out high)
-    solid = ndimage.binary_erosion(region, DISK, iterations=r + 1 if noisy else r)
+    # noisy image's region reaches about 1 px further out and its first "solid" pixels
+    # are still mixed: the band reaches 1 px further in there, and the pure colour is the
+    # one of the two depths that stands out more (`_purest`)
+    inner = ndimage.binary_erosion(solid, DISK) if noisy else solid
     clear = ~ndimage.binary_dilation(region, DISK, iterations=r)
-    band = ~solid & ~clear
+    band = ~inner & ~clear
     alpha = region.astype(np.float32)
     paint = img
     if model is not None and model.image is not None:
@@ -145,8 +147,10 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
             solid = region
         if noisy:  # JPEG noise and ringing out of the paint colours next to the edge
             paint = paint_colour(img, solid, solid & ~ndimage.binary_erosion(
-                solid, DISK, iterations=r + 2), PAINT_RADIUS, PAINT_TOL * model.noise)
+                solid, DISK, iterations=r + 3), PAINT_RADIUS, PAINT_TOL * model.noise)
         fgc = _local_foreground(paint, bg, region, solid, r)
+        if noisy and inner.any():
+            fgc = _purest(fgc, nearest_colour(paint, inner), bg)
         a, contrast = project_alpha(img[band], fgc[band], bg[band])
         low = np.zeros_like(band)
         low[band] = contrast < opts.min_contrast
@@ -204,6 +208,17 @@ def local_background(img: np.ndarray, model: BackgroundModel, clear: np.ndarray,
     mean = smooth_fill(ratio, clear, 2.0)
     ratio = linear_fill(ratio, clear, 1.5 + model.noise, band, mean) if shadow else mean
     return np.clip(bg * np.clip(ratio, 0.1, 1.5), 0, 255)
+
+
+def _purest(near: np.ndarray, deeper: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """(H, W, 3) float32: per pixel, whichever of two candidate foreground colours (from
+    the first solid pixels and from 1 px further in) differs more from the background
+    `bg` in luma. A mixed pixel always differs less than the paint it is mixed from, so
+    this skips a mixed first pixel; a thin outline of its own colour (darker than the fill
+    behind it) is kept. All (H, W, 3) float32 0..255."""
+    lum = JPEG_LUMA[:, 0]
+    far = np.abs((deeper - bg) @ lum) > np.abs((near - bg) @ lum)
+    return np.where(far[..., None], deeper, near)
 
 
 def _local_foreground(img: np.ndarray, bg: np.ndarray, region: np.ndarray,
