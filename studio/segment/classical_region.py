@@ -2,7 +2,9 @@
 
 - `keyed_region`: with a known background model, flood the background in from the border
   through pixels that match the model, or that look like a soft shadow on it (a smooth,
-  neutral darkening), and add enclosed holes where the background shows through.
+  neutral darkening; the shadow also fills the pockets and channels the gap-closing ball
+  cannot enter, `shadow_pockets`), and add enclosed holes where the background shows
+  through.
 - `grabcut_region`: for photos and textures, GrabCut initialised with the border as
   background and the rest as probable foreground.
 - `refine_with_points`: GrabCut seeded with include/exclude clicks, started from a region.
