@@ -120,8 +120,8 @@ def test_grey_outline_around_white_paint_is_not_taken_for_shadow() -> None:
 
 
 @pytest.mark.parametrize(("line_colour", "max_edge", "max_halo"), [
-    ((0, 0, 0), 1.85, 0.0046),  # before 2.08 / 0.0052, now 1.61 / 0.0040
-    ((240, 140, 40), 3.3, 0.012),  # flat, no outline: before 4.86 / 0.028, now 2.37 / 0.0067
+    ((0, 0, 0), 1.85, 0.0046),  # before 2.08 / 0.0052, now 1.50 / 0.0036
+    ((240, 140, 40), 3.3, 0.012),  # flat, no outline: before 4.86 / 0.028, now 2.34 / 0.0061
 ])
 def test_jpeg_on_offwhite_edge_colour_and_alpha(line_colour, max_edge: float,
                                                 max_halo: float) -> None:
