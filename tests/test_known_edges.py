@@ -94,6 +94,7 @@ def test_drop_shadow_leaves_no_veil_outside_the_outline() -> None:
     edge, halo = edge_scores(truth, mask.alpha, mask.foreground)
     # before: the shadow's background estimate was a mean from further out, lighter than
     # the shadow next to the outline, and the 7 px channel in the shadow stayed opaque
+    # (edge 5.20, halo 0.046; now 0.37, 0.000)
     assert edge < 1.0, edge
     assert halo < 0.003, halo
     outside = (truth[..., 3] == 0) & (drop_shadow(truth[..., 3])[..., 0] < 250)
