@@ -8,9 +8,11 @@
    its stroke, `studio.segment.outlined`). Include/exclude clicks act on the regions under
    them (`studio.segment.regions`).
 3. Soft edges on a narrow band around the outline: un-mix each pixel against the local
-   background and the nearest foreground colour; closed-form matting where that is ill
-   posed (low contrast, unknown background).
-4. Foreground colour estimation, so no fringe of the old background stays.
+   background (under a drop shadow extrapolated to the outline by a local plane) and the
+   nearest foreground colour; alpha that noise alone explains is snapped to 0 or 1;
+   closed-form matting where un-mixing is ill posed (low contrast, unknown background).
+4. Foreground colour estimation, so no fringe of the old background stays (on a noisy
+   JPEG, from the paint's median colour, without the ringing next to the edge).
 """
 
 from __future__ import annotations
@@ -26,11 +28,14 @@ from studio.options import BackendOptions
 from studio.segment.background import BackgroundModel, estimate_background
 from studio.segment.classical_region import keyed_region
 from studio.segment.matting import (
-    JPEG_SPACE,
+    JPEG_LUMA,
+    clamp_to_noise,
     closed_form_band,
     estimate_foreground,
     jpeg_foreground,
+    linear_fill,
     nearest_colour,
+    paint_colour,
     project_alpha,
     smooth_fill,
 )
@@ -41,6 +46,12 @@ from studio.segment.softedge import despill, rim_width, soft_rim
 from studio.types import Mask, Prompt
 
 DISK = ndimage.generate_binary_structure(2, 1)
+NOISY = 1.5
+"""Background noise (0..255) above which an image is treated as noisy (JPEG, sensor)."""
+PAINT_RADIUS = 3
+"""Window half width (px) over which a noisy image's paint colour is taken (7 x 7)."""
+PAINT_TOL = 4.0
+"""Colour tolerance of that window in units of the background noise."""
 
 
 def has_alpha(image: np.ndarray) -> bool:
@@ -121,28 +132,37 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
     """Alpha (H, W) float32 and foreground (H, W, 3) uint8 from a hard region."""
     img = rgb.astype(np.float32)
     r = opts.band if model is not None else opts.band + 2
+    noisy = model is not None and model.noise > NOISY
     solid = ndimage.binary_erosion(region, DISK, iterations=r)
+    # JPEG ringing lifts the pixels just outside an edge past the keying tolerance, so a
+    # noisy image's region reaches about 1 px further out and its first "solid" pixels
+    # are still mixed: the band reaches 1 px further in there, and the pure colour is the
+    # one of the two depths that stands out more (`_purest`)
+    inner = ndimage.binary_erosion(solid, DISK) if noisy else solid
     clear = ~ndimage.binary_dilation(region, DISK, iterations=r)
-    band = ~solid & ~clear
+    band = ~inner & ~clear
     alpha = region.astype(np.float32)
-    noisy = model is not None and model.noise > 1.5
+    paint = img
     if model is not None and model.image is not None:
-        bg = model.image
-        if model.kind != "checkerboard" and (shadow or model.noise > 1.5):
-            ratio = smooth_fill(img / np.maximum(bg, 1.0), clear, 2.0)
-            bg = np.clip(bg * np.clip(ratio, 0.1, 1.5), 0, 255)
+        bg = local_background(img, model, clear, band, shadow)
         if not solid.any():
             solid = region
-        fgc = _local_foreground(img, bg, region, solid, r)
+        if noisy:  # JPEG noise and ringing out of the paint colours next to the edge
+            paint = paint_colour(img, solid, solid & ~ndimage.binary_erosion(
+                solid, DISK, iterations=r + 3), PAINT_RADIUS, PAINT_TOL * model.noise)
+        fgc = _local_foreground(paint, bg, region, solid, r)
+        if noisy and inner.any():
+            fgc = _purest(fgc, nearest_colour(paint, inner), bg)
         a, contrast = project_alpha(img[band], fgc[band], bg[band])
-        if noisy:  # JPEG: chroma bleeds across the edge, luma stays sharp: trust luma
-            a_j, contrast_j = project_alpha(
-                img[band] @ JPEG_SPACE, fgc[band] @ JPEG_SPACE, bg[band] @ JPEG_SPACE)
-            luma = contrast_j >= max(8.0, 4.0 * model.noise)
-            a[luma] = a_j[luma]
-        alpha[band] = a
         low = np.zeros_like(band)
         low[band] = contrast < opts.min_contrast
+        if noisy:  # JPEG: chroma is stored at half resolution and bleeds; luma stays sharp
+            a_y, contrast_y = project_alpha(img[band] @ JPEG_LUMA, fgc[band] @ JPEG_LUMA,
+                                            bg[band] @ JPEG_LUMA)
+            luma = contrast_y >= max(8.0, 4.0 * model.noise)
+            a[luma] = a_y[luma]
+            contrast = np.where(luma, contrast_y, contrast)
+        alpha[band] = clamp_to_noise(a, contrast, model.noise)
         if low.any():
             alpha = closed_form_band(img, alpha, low)
     else:
@@ -161,14 +181,46 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
         deep = ndimage.binary_erosion(region, DISK, iterations=r + 2)
         solid = deep if deep.any() else solid
         if near is not None:  # unless they belong to another colour (thin outlines)
-            near = jpeg_foreground(img, bg, alpha, solid, near, max(8.0, 5.0 * model.noise))
-    fg = estimate_foreground(img, alpha, None if noisy else bg, solid, near)
+            near = jpeg_foreground(img, bg, alpha, solid, near, max(8.0, 5.0 * model.noise),
+                                   paint)
+    fg = estimate_foreground(paint, alpha, None if noisy else bg, solid, near)
     if near is not None:  # a coloured backdrop's tint on the edge pixels
         deep = ndimage.binary_erosion(region, DISK, iterations=2 * r + 2)
         edge = (~deep | rim) & (alpha > 0)
         ref = nearest_colour(img, deep) if deep.any() else near
         fg = np.rint(despill(fg.astype(np.float32), bg, ref, edge)).astype(np.uint8)
     return alpha, fg
+
+
+def local_background(img: np.ndarray, model: BackgroundModel, clear: np.ndarray,
+                     band: np.ndarray, shadow: bool) -> np.ndarray:
+    """(H, W, 3) float32 background colour behind each pixel: the model, times the ratio
+    image / model carried in from the `clear` pixels (beyond the edge band) where a drop
+    shadow darkens it or noise makes the model only a mean. Under a shadow the ratio is
+    extrapolated to the `band` pixels by a local plane (`linear_fill`): a shadow darkens
+    towards the outline, and a weighted mean of the ratio further out left the band
+    pixels 5-8 levels too light, so they read as 2-3 % mixed with a dark outline. The
+    plane is fitted over more pixels where the background is noisier (sigma 1.5 px + the
+    noise level) so it extrapolates no more noise than the mean did."""
+    bg = model.image
+    assert bg is not None
+    if model.kind == "checkerboard" or not (shadow or model.noise > NOISY):
+        return bg
+    ratio = img / np.maximum(bg, 1.0)
+    mean = smooth_fill(ratio, clear, 2.0)
+    ratio = linear_fill(ratio, clear, 1.5 + model.noise, band, mean) if shadow else mean
+    return np.clip(bg * np.clip(ratio, 0.1, 1.5), 0, 255)
+
+
+def _purest(near: np.ndarray, deeper: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """(H, W, 3) float32: per pixel, whichever of two candidate foreground colours (from
+    the first solid pixels and from 1 px further in) differs more from the background
+    `bg` in luma. A mixed pixel always differs less than the paint it is mixed from, so
+    this skips a mixed first pixel; a thin outline of its own colour (darker than the fill
+    behind it) is kept. All (H, W, 3) float32 0..255."""
+    lum = JPEG_LUMA[:, 0]
+    far = np.abs((deeper - bg) @ lum) > np.abs((near - bg) @ lum)
+    return np.where(far[..., None], deeper, near)
 
 
 def _local_foreground(img: np.ndarray, bg: np.ndarray, region: np.ndarray,
