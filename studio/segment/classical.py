@@ -5,8 +5,9 @@
 2. Hard region: key the modelled background in from the border (soft drop shadows count as
    background; enclosed regions that show the background become holes), or GrabCut with the
    border as background for photos and textures (an outlined drawing on a photo is found by
-   its stroke, `studio.segment.outlined`). Include/exclude clicks act on the regions under
-   them (`studio.segment.regions`).
+   its stroke, `studio.segment.outlined`), less the parts the background's own colours join
+   to it (bricks kept along the mortar lines, `studio.segment.texture`). Include/exclude
+   clicks act on the regions under them (`studio.segment.regions`).
 3. Soft edges on a narrow band around the outline: un-mix each pixel against the local
    background and the nearest foreground colour; closed-form matting where that is ill
    posed (low contrast, unknown background).
@@ -35,9 +36,9 @@ from studio.segment.matting import (
     smooth_fill,
 )
 from studio.segment.model_common import check_image
-from studio.segment.outlined import complex_region
 from studio.segment.regions import apply_region_clicks
 from studio.segment.softedge import despill, rim_width, soft_rim
+from studio.segment.texture import complex_background_region
 from studio.types import Mask, Prompt
 
 DISK = ndimage.generate_binary_structure(2, 1)
@@ -90,7 +91,7 @@ class ClassicalSegmenter:
             region, found = keyed_region(rgb, model, opts.tolerance, opts.shadows, opts.holes)
             info.update(found)
         else:
-            region, found = complex_region(rgb)
+            region, found = complex_background_region(rgb)
             info.update(found)
         if points:
             region = apply_region_clicks(rgb, region, points)  # clicks act on regions

@@ -32,7 +32,7 @@ from studio.segment.background import BackgroundModel, estimate_background
 from studio.segment.classical import ClassicalSegmenter, soft_edges
 from studio.segment.classical_region import keyed_region
 from studio.segment.gapfill import gap_radius
-from studio.segment.outlined import complex_region
+from studio.segment.texture import complex_background_region
 from studio.types import Mask
 
 FOUR = ndimage.generate_binary_structure(2, 1)
@@ -116,7 +116,7 @@ def fuse(rgb: np.ndarray, prior: Prior, opts: ClassicalSegmenter.Options,
     else:
         # the model's object only checks the cut-out: seeding GrabCut with it lost more
         # cases than it won on the dev sets (a salient photo object joins in)
-        region, found = complex_region(rgb)
+        region, found = complex_background_region(rgb)
     info.update(found)
     shadow = bool(info.get("shadow"))
     alpha, fg = soft_edges(rgb, region, model if model.known else None, opts, shadow)
