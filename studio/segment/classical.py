@@ -38,7 +38,7 @@ from studio.segment.matting import (
 from studio.segment.model_common import check_image
 from studio.segment.regions import apply_region_clicks
 from studio.segment.softedge import despill, rim_width, soft_rim
-from studio.segment.texture import complex_background_region
+from studio.segment.texture import complex_background_region, sampled_band
 from studio.types import Mask, Prompt
 
 DISK = ndimage.generate_binary_structure(2, 1)
@@ -146,10 +146,15 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
         low[band] = contrast < opts.min_contrast
         if low.any():
             alpha = closed_form_band(img, alpha, low)
-    else:
-        bg = smooth_fill(img, clear, 2.0)
-        alpha = closed_form_band(img, alpha, band)
-    near = fgc if model is not None and model.image is not None else None
+    else:  # a photo or texture: sample pairs of nearby pure colours
+        sampled = sampled_band(rgb, region, band, solid, clear, 3 * r)
+        if sampled is None:
+            bg = smooth_fill(img, clear, 2.0)
+            alpha = closed_form_band(img, alpha, band)
+            fgc = None
+        else:
+            alpha, bg, fgc = sampled
+    near = fgc
     rim = np.zeros_like(region)
     if near is not None and model is not None and model.kind != "checkerboard":
         # a blurred / furry edge wider than the band: alpha from colour coverage
@@ -164,7 +169,7 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
         if near is not None:  # unless they belong to another colour (thin outlines)
             near = jpeg_foreground(img, bg, alpha, solid, near, max(8.0, 5.0 * model.noise))
     fg = estimate_foreground(img, alpha, None if noisy else bg, solid, near)
-    if near is not None:  # a coloured backdrop's tint on the edge pixels
+    if near is not None and model is not None:  # a coloured backdrop's tint on the edge
         deep = ndimage.binary_erosion(region, DISK, iterations=2 * r + 2)
         edge = (~deep | rim) & (alpha > 0)
         ref = nearest_colour(img, deep) if deep.any() else near
