@@ -147,7 +147,7 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
         if low.any():
             alpha = closed_form_band(img, alpha, low)
     else:  # a photo or texture: sample pairs of nearby pure colours
-        sampled = sampled_band(rgb, region, band, solid, clear, 3 * r)
+        sampled = sampled_band(rgb, region, band, solid, clear, 3 * r, opts.min_contrast)
         if sampled is None:
             bg = smooth_fill(img, clear, 2.0)
             alpha = closed_form_band(img, alpha, band)

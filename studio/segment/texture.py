@@ -42,6 +42,9 @@ EVIDENCE = 4.5
 """A colour is background evidence where it is this many times more frequent outside the
 region than inside it (the odds GrabCut's region holds a background colour by chance are
 about 1 in 8 on the dev bricks, where a tenth of it is brick)."""
+OUTLINE_FRAC = 0.025
+"""How far from flat paint (fraction of the short side) the character's other colours are
+sampled: an outline's width (OpenMoji strokes are 2 % of the side) and its anti-aliasing."""
 CLEAR_PX = 2
 """Pixels this far outside the region are taken as background samples (the edge pixels
 between are mixtures)."""
@@ -52,6 +55,12 @@ PASSAGE_PX = 2
 def _disk(r: int) -> np.ndarray:
     y, x = np.ogrid[-r:r + 1, -r:r + 1]
     return x * x + y * y <= r * r
+
+
+def outline_reach(shape: tuple[int, ...]) -> float:
+    """Distance (px) from flat paint within which a pixel may be the character's outline or
+    edge: OUTLINE_FRAC of the short side of an image of `shape`, at least 3 px."""
+    return max(3.0, OUTLINE_FRAC * min(shape[:2]))
 
 
 def colour_bins(rgb: np.ndarray) -> np.ndarray:
@@ -73,22 +82,26 @@ def colour_density(bins: np.ndarray, mask: np.ndarray, spread: float = SPREAD) -
 def background_evidence(rgb: np.ndarray, region: np.ndarray, paint: np.ndarray
                         ) -> np.ndarray:
     """(H, W) float32 log odds that each pixel's colour is the background's: log of its
-    density outside the region (beyond CLEAR_PX) over its density inside. The inside density
-    is half the region's histogram (its flat paint counted sharply, the rest, outlines,
-    shading and any background GrabCut kept, broadly) and half the paint's alone: paint is
-    what the character is surely made of. paint: (H, W) bool, inside region."""
+    density outside the region (beyond CLEAR_PX) over its density in the character.
+
+    The character's density is half its flat paint's (what it is surely made of) and half
+    the paint with the region's other pixels within OUTLINE_FRAC of the short side of paint
+    (outlines, anti-aliased edges, shading beside the paint), in proportion to their counts.
+    Region pixels further from paint are left out: a belt of bricks GrabCut kept around the
+    character (a third of its region on a grey-rimmed ghost) would otherwise count as the
+    character's own colours. paint: (H, W) bool, inside region."""
     bins = colour_bins(rgb)
     clear = ~ndimage.binary_dilation(region, FOUR, iterations=CLEAR_PX)
     p_bg = colour_density(bins, clear)
-    n_region = np.count_nonzero(region)
+    rest = region & ~paint
     n_paint = np.count_nonzero(paint)
-    p_rest = colour_density(bins, region & ~paint)
     if n_paint:
-        p_paint = colour_density(bins, paint, PAINT_SPREAD)
-        share = n_paint / n_region
-        p_fg = (0.5 + 0.5 * share) * p_paint + 0.5 * (1 - share) * p_rest
+        rest &= ndimage.distance_transform_edt(~paint) <= outline_reach(region.shape)
+        share = n_paint / (n_paint + np.count_nonzero(rest))
+        p_fg = ((0.5 + 0.5 * share) * colour_density(bins, paint, PAINT_SPREAD)
+                + 0.5 * (1 - share) * colour_density(bins, rest))
     else:
-        p_fg = p_rest
+        p_fg = colour_density(bins, rest)
     tiny = 1e-7
     return (np.log(p_bg + tiny) - np.log(p_fg + tiny)).astype(np.float32)[bins]
 
@@ -210,7 +223,7 @@ def sampled_alpha(img: np.ndarray, band: np.ndarray, fg_samples: np.ndarray,
 
 
 def sampled_band(rgb: np.ndarray, region: np.ndarray, band: np.ndarray, solid: np.ndarray,
-                 clear: np.ndarray, reach: int
+                 clear: np.ndarray, reach: int, min_contrast: float
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Edge alpha on a photo or texture, where no background model predicts the colour
     behind an edge pixel: (alpha (H, W) float32, bg (H, W, 3) float32 background colour per
@@ -219,25 +232,33 @@ def sampled_band(rgb: np.ndarray, region: np.ndarray, band: np.ndarray, solid: n
 
     Closed-form matting on `band` with a data term (`matting.closed_form_band`): each band
     pixel's alpha from its best sample pair (`sampled_alpha`), trusted by how well the pair
-    explains it. Samples are SAMPLE_PX inside / outside the region, except those whose
-    colour says the other side (`background_evidence` beyond EVIDENCE either way: a mortar
-    line GrabCut kept, paint it left out); `solid` and `clear` (H, W) bool, the pixels beyond
-    the band, always count. Without the data term the Laplacian alone spreads alpha across
-    flat brick and onto bright mortar lines (halos) next to the outline."""
+    explains it and by how far apart its colours are (none below `min_contrast`, 0-255
+    units, full from twice that: the alpha of a close pair is ill posed, black ink against a
+    black helmet, a smooth gradient of a photo). Samples
+    are SAMPLE_PX inside / outside the region, except those whose colour says the other side
+    (`background_evidence` beyond EVIDENCE either way: a mortar line GrabCut kept, paint it
+    left out); `solid` and `clear` (H, W) bool, the pixels beyond the band, always count.
+    reach: how far (px) samples are looked for along each ray. Without the data term the
+    Laplacian alone spreads alpha across flat brick and onto bright mortar lines (halos)
+    next to the outline."""
     img = rgb.astype(np.float32)
-    evidence = background_evidence(rgb, region, flat_seeds(rgb) & region)
+    paint = flat_seeds(rgb) & region
+    evidence = background_evidence(rgb, region, paint)
     limit = np.log(EVIDENCE)
     fg_samples = ndimage.binary_erosion(region, FOUR, iterations=SAMPLE_PX)
     fg_samples &= (evidence < limit) | solid
     bg_samples = ~ndimage.binary_dilation(region, FOUR, iterations=SAMPLE_PX)
-    bg_samples &= (evidence > -limit) | clear
+    beside_paint = ndimage.distance_transform_edt(~paint) <= outline_reach(region.shape)
+    bg_samples &= (evidence > -limit) | clear | ~beside_paint
     if not fg_samples.any() or not bg_samples.any() or not band.any():
         return None
     a, res, f, b = sampled_alpha(img, band, fg_samples, bg_samples, reach)
     prior = np.zeros(region.shape, np.float32)
     weight = np.zeros(region.shape, np.float32)
     prior[band] = a
-    weight[band] = DATA_WEIGHT * np.exp(-(res / COLOUR_TOL) ** 2)
+    contrast = np.sqrt(np.einsum("nc,nc->n", f - b, f - b))
+    weight[band] = (DATA_WEIGHT * np.exp(-(res / COLOUR_TOL) ** 2)
+                    * np.clip(contrast / min_contrast - 1.0, 0.0, 1.0))
     alpha = closed_form_band(img, region.astype(np.float32), band, prior=prior,
                              weight=weight)
     bg = smooth_fill(img, clear, 2.0)
