@@ -10,7 +10,9 @@
    clicks act on the regions under them (`studio.segment.regions`).
 3. Soft edges on a narrow band around the outline: un-mix each pixel against the local
    background and the nearest foreground colour; closed-form matting where that is ill
-   posed (low contrast, unknown background).
+   posed (low contrast). Where no model predicts the background (photos, textures), the
+   closed-form band gets a data term from the best pair of nearby pure colours
+   (`studio.segment.texture.sampled_band`).
 4. Foreground colour estimation, so no fringe of the old background stays.
 """
 

@@ -12,7 +12,8 @@ gap-closing fill and edge matting say *where exactly* the edge is:
   a tail, a pixel-art limb); an unwanted label is removed with one exclude click.
 - complex background (photos, textures): the classical cut-out (GrabCut seeded by flat paint,
   or the outlined drawing where GrabCut joined part of the photo to it,
-  `studio.segment.outlined`) is compared with the model's object. Where they disagree the
+  `studio.segment.outlined`; less what the background's own colours join to it,
+  `studio.segment.texture`) is compared with the model's object. Where they disagree the
   confidence is "low": the most salient object in a photo may not be the character, and the
   studio asks for a click; an outlined drawing found by its stroke stays "medium".
 

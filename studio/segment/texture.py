@@ -3,16 +3,22 @@ colours (pure functions).
 
 GrabCut (`classical_region.grabcut_region`) models foreground and background with five
 Gaussians each and prefers short cuts; on a texture (bricks, tiles) it keeps whole bricks
-next to the character, joined along the mortar lines, and on the dev bricks 2-13 % of its
-region is background. The background around the cut-out is known well enough to say which of
+next to the character, joined along the mortar lines (on the dev bricks up to 13 % of its
+region is brick). The background around the cut-out is known well enough to say which of
 those pixels are background:
 
 - `drop_background_colours`: a colour is background evidence where it is several times more
-  frequent outside the region than inside it (colour histograms, 32 levels per channel; flat
-  paint, the character's surest colours, counted sharply).
-  Starting from the outside, the region loses what such colours join to it through parts at
-  least 5 px wide; flat paint is never dropped, and narrow passages (an anti-aliased edge, a
-  highlight's rim touching the outline) do not carry the drop further in.
+  frequent outside the region than in the character (colour histograms, 32 levels per
+  channel; the character's colours are its flat paint, counted sharply, and what lies within
+  an outline's width of it). Starting from the outside, the region loses what such colours
+  join to it through parts at least 5 px wide; flat paint is never dropped, and narrow
+  passages (an anti-aliased edge, a highlight's rim touching the outline) do not carry the
+  drop further in.
+- `sampled_band`: the soft edge. With no model of the colour behind an edge pixel,
+  closed-form matting alone spreads alpha across flat brick and onto a bright mortar line
+  next to the outline (a halo). Each band pixel is explained instead by the best pair of
+  nearby pure colours (the brick or the mortar it lies on, the ink or paint beside it), and
+  that estimate is a data term of the closed-form solve (robust matting).
 
 `complex_background_region` is the hard region the classical segmenter and `auto`'s fusion
 use on a "complex" background: `outlined.complex_region`, then `drop_background_colours`.
@@ -40,8 +46,8 @@ PAINT_SPREAD = 0.25
 colour a few levels off it (grey bricks beside a grey rim) is still the background's."""
 EVIDENCE = 4.5
 """A colour is background evidence where it is this many times more frequent outside the
-region than inside it (the odds GrabCut's region holds a background colour by chance are
-about 1 in 8 on the dev bricks, where a tenth of it is brick)."""
+region than in the character (a tenth of GrabCut's region being brick puts brick colours at
+about 8 to 1 there)."""
 OUTLINE_FRAC = 0.025
 """How far from flat paint (fraction of the short side) the character's other colours are
 sampled: an outline's width (OpenMoji strokes are 2 % of the side) and its anti-aliasing."""
@@ -88,7 +94,7 @@ def background_evidence(rgb: np.ndarray, region: np.ndarray, paint: np.ndarray
     the paint with the region's other pixels within OUTLINE_FRAC of the short side of paint
     (outlines, anti-aliased edges, shading beside the paint), in proportion to their counts.
     Region pixels further from paint are left out: a belt of bricks GrabCut kept around the
-    character (a third of its region on a grey-rimmed ghost) would otherwise count as the
+    character (up to a third of its region on a grey-rimmed ghost) would otherwise count as the
     character's own colours. paint: (H, W) bool, inside region."""
     bins = colour_bins(rgb)
     clear = ~ndimage.binary_dilation(region, FOUR, iterations=CLEAR_PX)
