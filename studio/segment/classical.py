@@ -5,12 +5,15 @@
 2. Hard region: key the modelled background in from the border (soft drop shadows count as
    background; enclosed regions that show the background become holes), or GrabCut with the
    border as background for photos and textures (an outlined drawing on a photo is found by
-   its stroke, `studio.segment.outlined`). Include/exclude clicks act on the regions under
-   them (`studio.segment.regions`).
+   its stroke, `studio.segment.outlined`), less the parts the background's own colours join
+   to it (bricks kept along the mortar lines, `studio.segment.texture`). Include/exclude
+   clicks act on the regions under them (`studio.segment.regions`).
 3. Soft edges on a narrow band around the outline: un-mix each pixel against the local
    background (under a drop shadow extrapolated to the outline by a local plane) and the
    nearest foreground colour; alpha that noise alone explains is snapped to 0 or 1;
-   closed-form matting where un-mixing is ill posed (low contrast, unknown background).
+   closed-form matting where un-mixing is ill posed (low contrast). Where no model predicts
+   the background (photos, textures), the closed-form band gets a data term from the best
+   pair of nearby pure colours (`studio.segment.texture.sampled_band`).
 4. Foreground colour estimation, so no fringe of the old background stays (on a noisy
    JPEG, from the paint's median colour, without the ringing next to the edge).
 """
@@ -40,9 +43,9 @@ from studio.segment.matting import (
     smooth_fill,
 )
 from studio.segment.model_common import check_image
-from studio.segment.outlined import complex_region
 from studio.segment.regions import apply_region_clicks
 from studio.segment.softedge import despill, rim_width, soft_rim
+from studio.segment.texture import complex_background_region, sampled_band
 from studio.types import Mask, Prompt
 
 DISK = ndimage.generate_binary_structure(2, 1)
@@ -101,7 +104,7 @@ class ClassicalSegmenter:
             region, found = keyed_region(rgb, model, opts.tolerance, opts.shadows, opts.holes)
             info.update(found)
         else:
-            region, found = complex_region(rgb)
+            region, found = complex_background_region(rgb)
             info.update(found)
         if points:
             region = apply_region_clicks(rgb, region, points)  # clicks act on regions
@@ -165,10 +168,15 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
         alpha[band] = clamp_to_noise(a, contrast, model.noise)
         if low.any():
             alpha = closed_form_band(img, alpha, low)
-    else:
-        bg = smooth_fill(img, clear, 2.0)
-        alpha = closed_form_band(img, alpha, band)
-    near = fgc if model is not None and model.image is not None else None
+    else:  # a photo or texture: sample pairs of nearby pure colours
+        sampled = sampled_band(rgb, region, band, solid, clear, 3 * r, opts.min_contrast)
+        if sampled is None:
+            bg = smooth_fill(img, clear, 2.0)
+            alpha = closed_form_band(img, alpha, band)
+            fgc = None
+        else:
+            alpha, bg, fgc = sampled
+    near = fgc
     rim = np.zeros_like(region)
     if near is not None and model is not None and model.kind != "checkerboard":
         # a blurred / furry edge wider than the band: alpha from colour coverage
@@ -184,7 +192,7 @@ def soft_edges(rgb: np.ndarray, region: np.ndarray, model: BackgroundModel | Non
             near = jpeg_foreground(img, bg, alpha, solid, near, max(8.0, 5.0 * model.noise),
                                    paint)
     fg = estimate_foreground(paint, alpha, None if noisy else bg, solid, near)
-    if near is not None:  # a coloured backdrop's tint on the edge pixels
+    if near is not None and model is not None:  # a coloured backdrop's tint on the edge
         deep = ndimage.binary_erosion(region, DISK, iterations=2 * r + 2)
         edge = (~deep | rim) & (alpha > 0)
         ref = nearest_colour(img, deep) if deep.any() else near

@@ -12,7 +12,8 @@ gap-closing fill and edge matting say *where exactly* the edge is:
   a tail, a pixel-art limb); an unwanted label is removed with one exclude click.
 - complex background (photos, textures): the classical cut-out (GrabCut seeded by flat paint,
   or the outlined drawing where GrabCut joined part of the photo to it,
-  `studio.segment.outlined`) is compared with the model's object. Where they disagree the
+  `studio.segment.outlined`; less what the background's own colours join to it,
+  `studio.segment.texture`) is compared with the model's object. Where they disagree the
   confidence is "low": the most salient object in a photo may not be the character, and the
   studio asks for a click; an outlined drawing found by its stroke stays "medium".
 
@@ -32,7 +33,7 @@ from studio.segment.background import BackgroundModel, estimate_background
 from studio.segment.classical import ClassicalSegmenter, soft_edges
 from studio.segment.classical_region import keyed_region
 from studio.segment.gapfill import gap_radius
-from studio.segment.outlined import complex_region
+from studio.segment.texture import complex_background_region
 from studio.types import Mask
 
 FOUR = ndimage.generate_binary_structure(2, 1)
@@ -116,7 +117,7 @@ def fuse(rgb: np.ndarray, prior: Prior, opts: ClassicalSegmenter.Options,
     else:
         # the model's object only checks the cut-out: seeding GrabCut with it lost more
         # cases than it won on the dev sets (a salient photo object joins in)
-        region, found = complex_region(rgb)
+        region, found = complex_background_region(rgb)
     info.update(found)
     shadow = bool(info.get("shadow"))
     alpha, fg = soft_edges(rgb, region, model if model.known else None, opts, shadow)

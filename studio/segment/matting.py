@@ -133,9 +133,15 @@ def clamp_to_noise(alpha: np.ndarray, contrast: np.ndarray, noise: float,
 
 
 def closed_form_band(image: np.ndarray, alpha0: np.ndarray, unknown: np.ndarray,
-                     eps: float = 1e-5) -> np.ndarray:
+                     eps: float = 1e-5, prior: np.ndarray | None = None,
+                     weight: np.ndarray | None = None) -> np.ndarray:
     """Solve closed-form matting only on `unknown` (H, W) bool; elsewhere alpha0 (H, W)
-    float32 is kept as the constraint. image: (H, W, 3) float32 0..255. Returns alpha."""
+    float32 is kept as the constraint. image: (H, W, 3) float32 0..255. Returns alpha.
+
+    prior, weight: (H, W) float32, an alpha estimate per unknown pixel and how much to trust
+    it; the solve then minimises a^T L a + sum weight (a - prior)^2 (the data term of Wang
+    and Cohen's robust matting, 2007), so a pixel the colours explain keeps its estimate
+    where the Laplacian alone would spread alpha smoothly across flat areas."""
     h, w = unknown.shape
     if not unknown.any():
         return alpha0.copy()
@@ -168,7 +174,13 @@ def closed_form_band(image: np.ndarray, alpha0: np.ndarray, unknown: np.ndarray,
     luu = lap[unk][:, unk]
     luk = lap[unk][:, ~unk]
     rhs = -(luk @ a_known[~unk])
-    luu = luu + sp.identity(luu.shape[0], format="csr") * 1e-8
+    diag = np.full(luu.shape[0], 1e-8)
+    if prior is not None and weight is not None:
+        ids = used[unk]
+        wgt = weight.ravel()[ids].astype(np.float64)
+        diag += wgt
+        rhs = rhs + wgt * prior.ravel()[ids]
+    luu = luu + sp.diags(diag, format="csr")
     sol = spsolve(luu.tocsc(), rhs)
     out = alpha0.astype(np.float32).ravel().copy()
     out[used[unk]] = np.clip(sol, 0.0, 1.0)
