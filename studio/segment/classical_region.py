@@ -43,6 +43,19 @@ def touching_border(labels: np.ndarray) -> np.ndarray:
     return ids[ids > 0]
 
 
+def inner_components(mask: np.ndarray, min_area: int
+                     ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """(labels, n, areas, keep) of the 4-connected components of `mask` (H, W) bool:
+    labels (H, W) int32, areas (n + 1,) px, keep (n + 1,) bool True for the components of at
+    least min_area px that do not touch the frame (keep[0], the unlabelled pixels, False)."""
+    labels, n = ndimage.label(mask, FOUR)
+    areas = np.bincount(labels.ravel(), minlength=n + 1)
+    keep = areas >= min_area
+    keep[0] = False
+    keep[touching_border(labels)] = False
+    return labels, n, areas, keep
+
+
 def remove_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
     """Drop connected components of `mask` smaller than min_area pixels."""
     labels, n = ndimage.label(mask, FOUR)
@@ -261,13 +274,9 @@ def flat_seeds(rgb: np.ndarray, min_frac: float = 0.04) -> np.ndarray:
     min_area = max(16, int(0.0005 * h * w))
     best = np.zeros((h, w), bool)
     for tol in (0, 1, 2, 3, 4, 6):
-        labels, n = ndimage.label(rng <= tol, FOUR)
+        labels, n, areas, keep = inner_components(rng <= tol, min_area)
         if n == 0:
             continue
-        areas = np.bincount(labels.ravel(), minlength=n + 1)
-        keep = areas >= min_area
-        keep[0] = False
-        keep[touching_border(labels)] = False
         keep[_cut_by_one_side(labels, areas)] = True
         keep[0] = False
         best = keep[labels]

@@ -38,8 +38,8 @@ from studio.segment.background import border_mask
 from studio.segment.classical_region import (
     grabcut_at_scale,
     grabcut_region,
+    inner_components,
     resize_mask,
-    touching_border,
 )
 
 FOUR = ndimage.generate_binary_structure(2, 1)
@@ -126,13 +126,9 @@ def flat_paint(dark: np.ndarray, flatness: np.ndarray) -> np.ndarray:
     paint = np.zeros((h, w), bool)
     for tol in (2, 4, 6, 9, 12):
         flat = (flatness <= tol) & ~dark
-        labels, n = ndimage.label(flat, FOUR)
+        labels, n, _, ok = inner_components(flat, min_area)
         if n == 0:
             continue
-        areas = np.bincount(labels.ravel(), minlength=n + 1)
-        ok = areas >= min_area
-        ok[0] = False
-        ok[touching_border(labels)] = False
         rim = flat & ~ndimage.binary_erosion(flat, FOUR)
         rim_px = np.bincount(np.where(rim, labels, 0).ravel(), minlength=n + 1)
         inked = np.bincount(np.where(rim & near_dark, labels, 0).ravel(), minlength=n + 1)
