@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -98,20 +99,32 @@ class ClassicalSegmenter:
         if has_alpha(image):
             return from_alpha(image)
         opts = self.options
-        model = estimate_background(rgb)
-        info: dict[str, object] = {"background": model.kind, "noise": round(model.noise, 2)}
-        if model.known:
-            region, found = keyed_region(rgb, model, opts.tolerance, opts.shadows, opts.holes)
-            info.update(found)
-        else:
-            region, found = complex_background_region(rgb)
-            info.update(found)
+        region, model, info = hard_region(rgb, opts)
         if points:
             region = apply_region_clicks(rgb, region, points)  # clicks act on regions
             info["points"] = len(points)
         alpha, fg = soft_edges(rgb, region, model if model.known else None, opts,
                                 bool(info.get("shadow")))
         return Mask(alpha=alpha, backend=self.name, foreground=fg, info=info)
+
+
+def hard_region(rgb: np.ndarray, opts: ClassicalSegmenter.Options,
+                prior: np.ndarray | Callable[[], np.ndarray] | None = None
+                ) -> tuple[np.ndarray, BackgroundModel, dict[str, object]]:
+    """(region (H, W) bool, background model, info) for rgb (H, W, 3) uint8: the keyed
+    region on a known background (`prior` votes on enclosed regions, see `keyed_region`),
+    else the photo/texture region (`texture.complex_background_region`; the model's object
+    does not seed it: seeding GrabCut with it lost more cases than it won on the dev sets,
+    a salient photo object joins in). info names the background and what was found."""
+    model = estimate_background(rgb)
+    info: dict[str, object] = {"background": model.kind, "noise": round(model.noise, 2)}
+    if model.known:
+        region, found = keyed_region(rgb, model, opts.tolerance, opts.shadows, opts.holes,
+                                     prior=prior)
+    else:
+        region, found = complex_background_region(rgb)
+    info.update(found)
+    return region, model, info
 
 
 def from_alpha(image: np.ndarray, backend: str = "classical") -> Mask:

@@ -29,11 +29,9 @@ from collections.abc import Callable
 import numpy as np
 from scipy import ndimage
 
-from studio.segment.background import BackgroundModel, estimate_background
-from studio.segment.classical import ClassicalSegmenter, soft_edges
-from studio.segment.classical_region import keyed_region
+from studio.segment.background import BackgroundModel
+from studio.segment.classical import ClassicalSegmenter, hard_region, soft_edges
 from studio.segment.gapfill import gap_radius
-from studio.segment.texture import complex_background_region
 from studio.types import Mask
 
 FOUR = ndimage.generate_binary_structure(2, 1)
@@ -109,16 +107,7 @@ def fuse(rgb: np.ndarray, prior: Prior, opts: ClassicalSegmenter.Options,
     are computed first, and the model's answer is waited for only when first needed.
     Returns a Mask: alpha (H, W) float32, foreground (H, W, 3) uint8, backend "auto", info
     with method, model, fusion, confidence and agreement."""
-    model = estimate_background(rgb)
-    info: dict[str, object] = {"background": model.kind, "noise": round(model.noise, 2)}
-    if model.known:
-        region, found = keyed_region(rgb, model, opts.tolerance, opts.shadows, opts.holes,
-                                     prior=prior)
-    else:
-        # the model's object only checks the cut-out: seeding GrabCut with it lost more
-        # cases than it won on the dev sets (a salient photo object joins in)
-        region, found = complex_background_region(rgb)
-    info.update(found)
+    region, model, info = hard_region(rgb, opts, prior)
     shadow = bool(info.get("shadow"))
     alpha, fg = soft_edges(rgb, region, model if model.known else None, opts, shadow)
     prior = prior() if callable(prior) else prior
